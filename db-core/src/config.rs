@@ -1,0 +1,306 @@
+//! Connection settings, read from the environment or set with a builder.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::error::DbError;
+use crate::provider::Provider;
+
+/// The SQLite file used when `DATABASE_URL` is not set.
+pub const DEFAULT_SQLITE_FILE: &str = "dbops.sqlite3";
+
+/// Settings for [`DatabaseModule`](crate::DatabaseModule).
+///
+/// Debug output shows the URL with its password replaced by `***`.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) provider: Provider,
+    pub(crate) url: String,
+    pub(crate) max_connections: u32,
+    pub(crate) acquire_timeout: Duration,
+    pub(crate) auto_migrate: bool,
+    pub(crate) statement_cache_capacity: usize,
+}
+
+impl Config {
+    /// Creates settings for `provider` with its default URL and pool options.
+    pub fn new(provider: Provider) -> Self {
+        Config {
+            provider,
+            url: default_url(provider).to_owned(),
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(5),
+            auto_migrate: true,
+            statement_cache_capacity: 1024,
+        }
+    }
+
+    /// Reads the settings from the environment.
+    ///
+    /// - `DATABASE_PROVIDER`: `sqlite` (default), `postgres` or `mysql`;
+    /// - `DATABASE_URL`: the DSN; for SQLite the default is the file
+    ///   `dbops.sqlite3` in the working directory, created when missing;
+    /// - `DATABASE_MAX_CONNECTIONS`: the pool size, default 10;
+    /// - `DATABASE_ACQUIRE_TIMEOUT`: seconds to wait for a connection, default 5;
+    /// - `DATABASE_AUTO_MIGRATE`: apply pending migrations at start-up, default `true`.
+    pub fn from_env() -> Result<Self, DbError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup`, which maps a variable name to its value.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, DbError> {
+        let provider = match lookup("DATABASE_PROVIDER") {
+            Some(value) if !value.trim().is_empty() => value.parse()?,
+            _ => Provider::Sqlite,
+        };
+        let mut config = Config::new(provider);
+        if let Some(url) = lookup("DATABASE_URL").filter(|url| !url.trim().is_empty()) {
+            config = config.url(url);
+        }
+        if let Some(value) = lookup("DATABASE_MAX_CONNECTIONS") {
+            config.max_connections = value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|count| *count >= 1)
+            .ok_or_else(|| invalid_setting("DATABASE_MAX_CONNECTIONS", &value, "an integer of at least 1"))?;
+        }
+        if let Some(value) = lookup("DATABASE_ACQUIRE_TIMEOUT") {
+            let seconds = value
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|seconds: &f64| seconds.is_finite() && *seconds > 0.0 && *seconds <= 3600.0)
+                .ok_or_else(|| {
+                    invalid_setting("DATABASE_ACQUIRE_TIMEOUT", &value, "seconds between 0 and 3600")
+                })?;
+            config.acquire_timeout = Duration::from_secs_f64(seconds);
+        }
+        if let Some(value) = lookup("DATABASE_AUTO_MIGRATE") {
+            config.auto_migrate = match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => {
+                    return Err(invalid_setting(
+                        "DATABASE_AUTO_MIGRATE",
+                        &value,
+                        "`true` or `false`",
+                    ));
+                }
+            };
+        }
+        config.check_url()?;
+        Ok(config)
+    }
+
+    /// Sets the DSN.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = url.into();
+        self
+    }
+
+    /// Sets the pool size.
+    pub fn max_connections(mut self, max_connections: u32) -> Self {
+        self.max_connections = max_connections.max(1);
+        self
+    }
+
+    /// Sets how long a call waits for a pooled connection before it fails with `unavailable`.
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Sets whether pending migrations are applied at start-up.
+    pub fn auto_migrate(mut self, enabled: bool) -> Self {
+        self.auto_migrate = enabled;
+        self
+    }
+
+    /// Sets how many prepared statements each connection keeps.
+    pub fn statement_cache_capacity(mut self, capacity: usize) -> Self {
+        self.statement_cache_capacity = capacity;
+        self
+    }
+
+    /// Returns the provider.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// Returns the URL with its password replaced by `***`.
+    pub fn redacted_url(&self) -> String {
+        redact_url(&self.url)
+    }
+
+    /// Checks that the URL's scheme belongs to the provider.
+    pub(crate) fn check_url(&self) -> Result<(), DbError> {
+        let scheme = url_scheme(&self.url);
+        let accepted = self.provider.schemes();
+        match scheme {
+            Some(scheme) if accepted.contains(&scheme.to_ascii_lowercase().as_str()) => Ok(()),
+            // A bare path names a SQLite file.
+            None if self.provider == Provider::Sqlite => Ok(()),
+            _ => {
+                let expected = accepted
+                    .iter()
+                    .map(|scheme| format!("`{scheme}:`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ");
+                let hint = scheme
+                    .and_then(|scheme| {
+                        Provider::ALL
+                            .into_iter()
+                            .find(|provider| provider.schemes().contains(&scheme))
+                    })
+                    .map(|provider| format!("; for this URL set DATABASE_PROVIDER={provider}"))
+                    .unwrap_or_default();
+                Err(DbError::invalid_payload(format!(
+                    "DATABASE_URL `{}` does not fit DATABASE_PROVIDER `{}`: expected a URL \
+                     starting with {expected}{hint}",
+                    self.redacted_url(),
+                    self.provider
+                )))
+            }
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter
+            .debug_struct("Config")
+            .field("provider", &self.provider)
+            .field("url", &self.redacted_url())
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("auto_migrate", &self.auto_migrate)
+            .field("statement_cache_capacity", &self.statement_cache_capacity)
+            .finish()
+    }
+}
+
+fn default_url(provider: Provider) -> &'static str {
+    match provider {
+        Provider::Sqlite => "sqlite:dbops.sqlite3",
+        Provider::Postgres => "postgres://postgres@127.0.0.1:5432/test",
+        Provider::MySql => "mysql://root@127.0.0.1:3306/test",
+    }
+}
+
+fn invalid_setting(name: &str, value: &str, expected: &str) -> DbError {
+    DbError::invalid_payload(format!("{name} is `{value}`, expected {expected}"))
+}
+
+/// Returns the scheme of `url`, if it has one of letters followed by `:`.
+fn url_scheme(url: &str) -> Option<&str> {
+    let (scheme, _) = url.split_once(':')?;
+    let is_scheme = !scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|character| character.is_ascii_alphanumeric() || "+-.".contains(character))
+        && scheme.starts_with(|character: char| character.is_ascii_alphabetic());
+    // A one-letter scheme is a Windows drive letter, as in `C:\data\dbops.sqlite3`.
+    (is_scheme && scheme.len() > 1).then_some(scheme)
+}
+
+/// Replaces the password in `scheme://user:password@host/...` with `***`.
+///
+/// Also masks `password=` query parameters, which some drivers accept.
+pub fn redact_url(url: &str) -> String {
+    let mut redacted = url.to_owned();
+
+    if let Some(authority_start) = url.find("://").map(|index| index + 3) {
+        let rest = &url[authority_start..];
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..authority_end];
+        if let Some(at) = authority.rfind('@') {
+            let user_info = &authority[..at];
+            if let Some(colon) = user_info.find(':') {
+                let password_start = authority_start + colon + 1;
+                let password_end = authority_start + at;
+                redacted.replace_range(password_start..password_end, "***");
+            }
+        }
+    }
+
+    if let Some(query_start) = redacted.find('?') {
+        let (head, query) = redacted.split_at(query_start + 1);
+        let masked: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        redacted = format!("{head}{}", masked.join("&"));
+    }
+    redacted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        }
+    }
+
+    #[test]
+    fn defaults_to_sqlite_file() {
+        let config = Config::from_lookup(lookup(&[])).unwrap();
+        assert_eq!(config.provider, Provider::Sqlite);
+        assert_eq!(config.url, "sqlite:dbops.sqlite3");
+        assert!(config.auto_migrate);
+    }
+
+    #[test]
+    fn unknown_provider_lists_choices() {
+        let error = Config::from_lookup(lookup(&[("DATABASE_PROVIDER", "oracle")])).unwrap_err();
+        assert!(error.message().contains("`oracle`"), "{error}");
+        assert!(error.message().contains("`sqlite`, `postgres` or `mysql`"), "{error}");
+    }
+
+    #[test]
+    fn url_of_other_provider_is_rejected() {
+        let error = Config::from_lookup(lookup(&[
+            ("DATABASE_PROVIDER", "postgres"),
+            ("DATABASE_URL", "mysql://root:hunter2@127.0.0.1/test"),
+        ]))
+        .unwrap_err();
+        assert!(error.message().contains("DATABASE_PROVIDER=mysql"), "{error}");
+        assert!(!error.message().contains("hunter2"), "{error}");
+    }
+
+    #[test]
+    fn bad_numbers_name_the_variable() {
+        let error = Config::from_lookup(lookup(&[("DATABASE_MAX_CONNECTIONS", "0")])).unwrap_err();
+        assert!(error.message().starts_with("DATABASE_MAX_CONNECTIONS is `0`"), "{error}");
+        let error = Config::from_lookup(lookup(&[("DATABASE_AUTO_MIGRATE", "maybe")])).unwrap_err();
+        assert!(error.message().starts_with("DATABASE_AUTO_MIGRATE"), "{error}");
+    }
+
+    #[test]
+    fn password_is_redacted() {
+        assert_eq!(
+            redact_url("postgres://app:s3cr3t@127.0.0.1:5432/test"),
+            "postgres://app:***@127.0.0.1:5432/test"
+        );
+        assert_eq!(
+            redact_url("mysql://app:p@ss@127.0.0.1/test?password=x&ssl-mode=disabled"),
+            "mysql://app:***@127.0.0.1/test?password=***&ssl-mode=disabled"
+        );
+        assert_eq!(redact_url("sqlite:dbops.sqlite3"), "sqlite:dbops.sqlite3");
+        let config = Config::new(Provider::Postgres).url("postgres://u:topsecret@127.0.0.1/db");
+        assert!(!format!("{config:?}").contains("topsecret"));
+    }
+}

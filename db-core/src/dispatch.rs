@@ -1,0 +1,138 @@
+//! The two call paths, typed and JSON, and the tracing span they share.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::error::{DbError, ErrorKind};
+use crate::operation::{Handler, Operation, OperationInfo, RowCount};
+use crate::provider::{Backend, Provider};
+use crate::registry::BoxFuture;
+
+/// The tracing target of every operation call.
+pub const TRACING_TARGET: &str = "dbops::operation";
+
+/// Calls slower than this are logged at WARN.
+const SLOW_CALL: Duration = Duration::from_secs(1);
+
+/// Runs `call` inside the operation span and logs its outcome.
+///
+/// `call` returns the result and its row count. Only the URN, the provider, the
+/// elapsed time, the row count and the error message are logged, never a
+/// payload value.
+pub(crate) async fn instrument<T>(
+    info: &'static OperationInfo,
+    provider: Provider,
+    call: impl Future<Output = Result<(T, u64), DbError>>,
+) -> Result<T, DbError> {
+    let span = tracing::debug_span!(
+        target: TRACING_TARGET,
+        "db_op",
+        urn = info.urn,
+        provider = provider.as_str()
+    );
+    let started = Instant::now();
+    let result = call.instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+
+    let _entered = span.enter();
+    match &result {
+        Ok((_, rows)) if elapsed >= SLOW_CALL => tracing::warn!(
+            target: TRACING_TARGET,
+            elapsed_us,
+            rows,
+            outcome = "ok",
+            "slow operation call"
+        ),
+        Ok((_, rows)) => tracing::debug!(
+            target: TRACING_TARGET,
+            elapsed_us,
+            rows,
+            outcome = "ok",
+            "operation call"
+        ),
+        Err(error) if matches!(error.kind(), ErrorKind::Internal | ErrorKind::Unavailable) => {
+            tracing::warn!(
+                target: TRACING_TARGET,
+                elapsed_us,
+                rows = 0,
+                outcome = error.kind().as_str(),
+                error = %error,
+                "operation call failed"
+            )
+        }
+        Err(error) => tracing::debug!(
+            target: TRACING_TARGET,
+            elapsed_us,
+            rows = 0,
+            outcome = error.kind().as_str(),
+            error = %error,
+            "operation call failed"
+        ),
+    }
+    result.map(|(value, _)| value)
+}
+
+/// Validates `request` and runs the provider's handler, returning the row count too.
+pub(crate) async fn handle_typed<DB, O>(
+    conn: &mut DB::Connection,
+    request: O,
+) -> Result<(O::Response, u64), DbError>
+where
+    DB: Backend,
+    O: Handler<DB>,
+{
+    request.validate()?;
+    let response = O::handle(conn, request).await?;
+    let rows = response.row_count();
+    Ok((response, rows))
+}
+
+/// The JSON entry point of operation `O` on provider `DB`, stored in the registry.
+#[doc(hidden)]
+pub fn handle_json<'c, DB, O>(
+    conn: &'c mut DB::Connection,
+    payload: Value,
+) -> BoxFuture<'c, Result<(Value, u64), DbError>>
+where
+    DB: Backend,
+    O: Handler<DB>,
+{
+    Box::pin(async move {
+        let request: O = decode_request(payload)?;
+        let (response, rows) = handle_typed::<DB, O>(conn, request).await?;
+        let value = serde_json::to_value(&response).map_err(|error| {
+            DbError::internal(format!(
+                "cannot encode the result of `{}` as JSON: {error}",
+                O::INFO.urn
+            ))
+        })?;
+        Ok((value, rows))
+    })
+}
+
+/// Deserializes a JSON payload, naming the offending field on failure.
+///
+/// `null` is read as `{}`, so an operation without fields accepts both.
+fn decode_request<O: Operation>(payload: Value) -> Result<O, DbError> {
+    let payload = match payload {
+        Value::Null => Value::Object(Default::default()),
+        other => other,
+    };
+    serde_path_to_error::deserialize(payload).map_err(|error| {
+        let path = error.path().to_string();
+        let cause = error.into_inner();
+        let message = if path == "." {
+            format!("invalid payload for `{}`: {cause}", O::INFO.urn)
+        } else {
+            format!(
+                "invalid payload for `{}`: field `{path}`: {cause}",
+                O::INFO.urn
+            )
+        };
+        DbError::invalid_payload(message)
+    })
+}

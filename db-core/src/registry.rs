@@ -1,0 +1,159 @@
+//! The per-provider registries that `#[db_op]` fills, and the dispatch table
+//! built from one of them at start-up.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::future::Future;
+use std::pin::Pin;
+
+use linkme::distributed_slice;
+use serde_json::Value;
+use sqlx::{Database, MySql, Postgres, Sqlite};
+
+use crate::error::DbError;
+use crate::operation::OperationInfo;
+use crate::provider::{Backend, Provider};
+
+/// A boxed future that can move between threads.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A handler that takes and returns JSON, as `DatabaseModule::run` calls it.
+///
+/// It returns the result and its row count, which the tracing span records.
+pub type DynamicHandler<DB> = for<'c> fn(
+    &'c mut <DB as Database>::Connection,
+    Value,
+) -> BoxFuture<'c, Result<(Value, u64), DbError>>;
+
+/// One operation in one provider's registry.
+pub struct Registration<DB: Database> {
+    /// The operation's descriptor.
+    pub info: &'static OperationInfo,
+    /// The JSON entry point of the operation's handler for this provider.
+    pub handler: DynamicHandler<DB>,
+}
+
+impl<DB: Database> std::fmt::Debug for Registration<DB> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Registration")
+            .field("urn", &self.info.urn)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SQLite handlers of every operation linked into the binary.
+#[distributed_slice]
+pub static SQLITE_OPERATIONS: [Registration<Sqlite>];
+
+/// The PostgreSQL handlers of every operation linked into the binary.
+#[distributed_slice]
+pub static POSTGRES_OPERATIONS: [Registration<Postgres>];
+
+/// The MySQL and MariaDB handlers of every operation linked into the binary.
+#[distributed_slice]
+pub static MYSQL_OPERATIONS: [Registration<MySql>];
+
+type UrnMap<V> = HashMap<&'static str, V, foldhash::fast::RandomState>;
+
+/// A URN-to-handler map for one provider, built once at start-up.
+pub(crate) struct DispatchTable<DB: Database> {
+    by_urn: UrnMap<&'static Registration<DB>>,
+}
+
+impl<DB: Backend> DispatchTable<DB> {
+    /// Builds the table from the provider's registry.
+    ///
+    /// Fails when a URN is registered twice, naming both source locations, or
+    /// when an operation registered for another provider lacks a handler here.
+    pub(crate) fn build() -> Result<Self, DbError> {
+        Self::from_registrations(DB::registry(), &other_providers::<DB>())
+    }
+
+    fn from_registrations(
+        registrations: &'static [Registration<DB>],
+        others: &[(Provider, Vec<&'static OperationInfo>)],
+    ) -> Result<Self, DbError> {
+        let mut by_urn = UrnMap::with_capacity_and_hasher(registrations.len(), Default::default());
+        let mut problems = Vec::new();
+
+        for registration in registrations {
+            match by_urn.entry(registration.info.urn) {
+                Entry::Vacant(slot) => {
+                    slot.insert(registration);
+                }
+                Entry::Occupied(existing) => problems.push(format!(
+                    "`{}` is defined twice, at {} and at {}",
+                    registration.info.urn,
+                    existing.get().info.location(),
+                    registration.info.location()
+                )),
+            }
+        }
+
+        for (provider, infos) in others {
+            for info in infos {
+                if !by_urn.contains_key(info.urn) {
+                    problems.push(format!(
+                        "`{}` (defined at {}) has a `{provider}` handler but no `{}` handler",
+                        info.urn,
+                        info.location(),
+                        DB::PROVIDER
+                    ));
+                }
+            }
+        }
+
+        if problems.is_empty() {
+            Ok(DispatchTable { by_urn })
+        } else {
+            Err(DbError::internal(format!(
+                "the {} operation registry is inconsistent: {}",
+                DB::PROVIDER,
+                problems.join("; ")
+            )))
+        }
+    }
+
+    /// Returns the registration for `urn`, with one hash lookup.
+    #[inline]
+    pub(crate) fn get(&self, urn: &str) -> Option<&'static Registration<DB>> {
+        self.by_urn.get(urn).copied()
+    }
+
+    /// Returns every registered URN, in no particular order.
+    pub(crate) fn urns(&self) -> Vec<&'static str> {
+        self.by_urn.keys().copied().collect()
+    }
+
+    /// Returns the number of registered operations.
+    pub(crate) fn len(&self) -> usize {
+        self.by_urn.len()
+    }
+}
+
+/// Collects the descriptors registered for every provider except `DB`'s.
+fn other_providers<DB: Backend>() -> Vec<(Provider, Vec<&'static OperationInfo>)> {
+    fn infos<Other: Backend>() -> Vec<&'static OperationInfo> {
+        Other::registry().iter().map(|entry| entry.info).collect()
+    }
+    Provider::ALL
+        .into_iter()
+        .filter(|provider| *provider != DB::PROVIDER)
+        .map(|provider| {
+            let infos = match provider {
+                Provider::Sqlite => infos::<Sqlite>(),
+                Provider::Postgres => infos::<Postgres>(),
+                Provider::MySql => infos::<MySql>(),
+            };
+            (provider, infos)
+        })
+        .collect()
+}
+
+/// Builds the dispatch table of `DB` and returns its operation count, for
+/// benchmarks of start-up cost.
+#[doc(hidden)]
+pub fn build_dispatch_table<DB: Backend>() -> Result<usize, DbError> {
+    DispatchTable::<DB>::build().map(|table| table.len())
+}

@@ -1,0 +1,156 @@
+//! Validates the URN, the module's name and path, and the provider functions.
+
+use db_urn::{Urn, UrnError};
+use syn::{FnArg, ItemFn, ReturnType};
+
+use crate::parse::{self, Args, Model, PROVIDERS};
+
+/// The URN's parts that code generation needs.
+pub(crate) struct Checked {
+    pub(crate) domain: String,
+    pub(crate) subsystem: String,
+    pub(crate) function: String,
+    pub(crate) version: u32,
+}
+
+/// Checks everything that can be checked before rustc sees the expansion and
+/// returns the URN's parts when it is valid. Every problem goes into `errors`.
+pub(crate) fn check(args: &Args, model: &Model, errors: &mut Vec<syn::Error>) -> Option<Checked> {
+    let checked = check_urn(args, errors);
+    if let Some(checked) = &checked {
+        check_module_name(checked, model, errors);
+    }
+    check_types(model, errors);
+    for (name, connection, _) in PROVIDERS {
+        match model.find_handler(name) {
+            Some(handler) => check_handler(handler, connection, errors),
+            None => errors.push(syn::Error::new(
+                parse::module_span(&model.module),
+                format!(
+                    "missing the `{name}` implementation: add \
+                     `async fn {name}(conn: &mut {connection}, request: Request) \
+                     -> Result<Response, DbError>` to this module"
+                ),
+            )),
+        }
+    }
+    checked
+}
+
+fn check_urn(args: &Args, errors: &mut Vec<syn::Error>) -> Option<Checked> {
+    let text = args.urn.value();
+    match Urn::parse_all(&text) {
+        Ok(urn) => Some(Checked {
+            domain: urn.domain().to_owned(),
+            subsystem: urn.subsystem().to_owned(),
+            function: urn.function().to_owned(),
+            version: urn.version(),
+        }),
+        Err(urn_errors) => {
+            for error in urn_errors {
+                let message = match &error {
+                    UrnError::SegmentCount { .. } => format!("invalid URN: {error}"),
+                    UrnError::InvalidSegment { .. } => format!("invalid URN: {error}"),
+                };
+                errors.push(syn::Error::new(args.urn.span(), message));
+            }
+            None
+        }
+    }
+}
+
+fn check_module_name(checked: &Checked, model: &Model, errors: &mut Vec<syn::Error>) {
+    let expected = if checked.version == 1 {
+        checked.function.clone()
+    } else {
+        format!("{}_v{}", checked.function, checked.version)
+    };
+    if model.module.ident != expected {
+        errors.push(syn::Error::new(
+            model.module.ident.span(),
+            format!(
+                "the module of this operation must be named `{expected}` after the URN's \
+                 function and version (version 1 is `{function}`, version N is `{function}_vN`)",
+                function = checked.function
+            ),
+        ));
+    }
+}
+
+fn check_types(model: &Model, errors: &mut Vec<syn::Error>) {
+    let span = parse::module_span(&model.module);
+    match model.find_struct("Request") {
+        None => errors.push(syn::Error::new(
+            span,
+            "missing the request type: add `pub struct Request { ... }` with the payload fields",
+        )),
+        Some(request) => {
+            if !request.has_named_fields {
+                errors.push(syn::Error::new(
+                    request.ident.span(),
+                    "`Request` must have named fields, which are the payload's field names",
+                ));
+            }
+            for field in &request.fields {
+                if parse::is_text(&field.ty) && field.max_chars.is_none() {
+                    errors.push(syn::Error::new(
+                        field.ident.span(),
+                        format!(
+                            "text field `{}` needs a length limit: add `#[db(max_chars = N)]`",
+                            field.ident
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if model.find_struct("Response").is_none() && model.response_alias.is_none() {
+        errors.push(syn::Error::new(
+            span,
+            "missing the response type: add `pub struct Response { ... }` or \
+             `pub type Response = ...;`",
+        ));
+    }
+}
+
+fn check_handler(handler: &ItemFn, connection: &str, errors: &mut Vec<syn::Error>) {
+    let name = &handler.sig.ident;
+    let expected = format!(
+        "expected `async fn {name}(conn: &mut {connection}, request: Request) \
+         -> Result<Response, DbError>`"
+    );
+    let sig = &handler.sig;
+    if sig.asyncness.is_none() {
+        errors.push(syn::Error::new_spanned(
+            sig.fn_token,
+            format!("`{name}` must be an `async fn`; {expected}"),
+        ));
+    }
+    if !sig.generics.params.is_empty() {
+        errors.push(syn::Error::new_spanned(
+            &sig.generics,
+            format!("`{name}` must not be generic; {expected}"),
+        ));
+    }
+    let typed_inputs = sig
+        .inputs
+        .iter()
+        .filter(|input| matches!(input, FnArg::Typed(_)))
+        .count();
+    if typed_inputs != 2 || sig.inputs.len() != 2 {
+        errors.push(syn::Error::new_spanned(
+            &sig.inputs,
+            format!(
+                "`{name}` takes {} parameters, but a provider function takes two: \
+                 the connection and the request; {expected}",
+                sig.inputs.len()
+            ),
+        ));
+    }
+    if matches!(sig.output, ReturnType::Default) {
+        errors.push(syn::Error::new_spanned(
+            sig,
+            format!("`{name}` must return `Result<Response, DbError>`; {expected}"),
+        ));
+    }
+}

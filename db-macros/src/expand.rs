@@ -1,0 +1,254 @@
+//! Writes the code for one operation module.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Item, ItemMod};
+
+use crate::check::{self, Checked};
+use crate::parse::{self, Args, Model, PROVIDERS, StructModel};
+
+/// Expands `#[db_op(args)] item`, or reports every error found next to the
+/// module, so one mistake yields one diagnostic and the module stays visible.
+pub(crate) fn db_op(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Vec::new();
+
+    let args = syn::parse2::<Args>(args).map_err(|error| errors.push(error)).ok();
+    let module = match parse::module(item.clone()) {
+        Ok(module) => module,
+        Err(error) => {
+            errors.push(error);
+            return with_errors(item, errors);
+        }
+    };
+
+    let model = parse::model(module, &mut errors);
+    let checked = args
+        .as_ref()
+        .and_then(|args| check::check(args, &model, &mut errors));
+
+    match (args, checked) {
+        (Some(args), Some(checked)) if errors.is_empty() => generate(&args, &checked, model),
+        _ => {
+            // The model has already removed the `#[db(...)]` field attributes,
+            // which rustc would otherwise report as unknown.
+            let module = model.module;
+            with_errors(quote!(#module), errors)
+        }
+    }
+}
+
+fn with_errors(item: TokenStream, errors: Vec<syn::Error>) -> TokenStream {
+    let errors = errors.into_iter().map(|error| error.to_compile_error());
+    quote! {
+        #item
+        #(#errors)*
+    }
+}
+
+fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
+    let private = quote!(::db_core::__private);
+    let urn = &args.urn;
+    let urn_span = urn.span();
+    let description = &model.description;
+    let domain = &checked.domain;
+    let subsystem = &checked.subsystem;
+    let function = &checked.function;
+    let version = checked.version;
+
+    let request = model
+        .find_struct("Request")
+        .cloned()
+        .expect("checked: the module has a Request struct");
+    let request_fields: Vec<TokenStream> = field_infos(&request, &private).collect();
+    let response_text = match (&model.response_alias, model.find_struct("Response")) {
+        (Some(alias), _) => parse::type_text(alias),
+        (None, _) => "Response".to_owned(),
+    };
+    let type_infos: Vec<TokenStream> = model.structs.iter().map(|structure| {
+        let name = structure.ident.to_string();
+        let fields = field_infos(structure, &private);
+        quote!(#private::TypeInfo { name: #name, fields: &[#(#fields),*] })
+    }).collect();
+
+    let validations = request.fields.iter().filter_map(|field| {
+        let limit = field.max_chars.as_ref()?;
+        let ident = &field.ident;
+        let name = ident.to_string();
+        Some(quote_spanned! {field.ident.span()=>
+            #private::check_text(#name, &self.#ident, #limit)?;
+        })
+    });
+
+    let handler_impls: Vec<TokenStream> = PROVIDERS.iter().map(|(name, connection, database)| {
+        let handler = model
+            .find_handler(name)
+            .expect("checked: every provider function exists");
+        let function_ident = &handler.sig.ident;
+        let connection = format_ident!("{}", connection);
+        let database = format_ident!("{}", database);
+        let span = handler.sig.span();
+        quote_spanned! {span=>
+            impl #private::Handler<#private::#database> for Request {
+                fn handle(
+                    conn: &mut #private::#connection,
+                    request: Self,
+                ) -> impl ::core::future::Future<Output = #private::Result<Response>> + ::core::marker::Send + '_ {
+                    #function_ident(conn, request)
+                }
+            }
+        }
+    }).collect();
+
+    let registrations = PROVIDERS.iter().map(|(_, _, database)| {
+        let database = format_ident!("{}", database);
+        let slice = format_ident!("{}_OPERATIONS", database.to_string().to_uppercase());
+        quote! {
+            #[#private::linkme::distributed_slice(#private::#slice)]
+            #[linkme(crate = #private::linkme)]
+            static REGISTRATION: #private::Registration<#private::#database> =
+                #private::Registration {
+                    info: &__DB_OP_INFO,
+                    handler: #private::handle_json::<#private::#database, Request>,
+                };
+        }
+    });
+
+    let row_count = model.find_struct("Response").is_some().then(|| {
+        quote! {
+            impl #private::RowCount for Response {
+                fn row_count(&self) -> u64 {
+                    1
+                }
+            }
+        }
+    });
+
+    let mut module = model.module;
+    add_derives(&mut module, &private);
+    let module_ident = module.ident.clone();
+    let generated = quote! {
+        #[doc(hidden)]
+        static __DB_OP_INFO: #private::OperationInfo = #private::OperationInfo {
+            urn: #urn,
+            domain: #domain,
+            subsystem: #subsystem,
+            function: #function,
+            version: #version,
+            description: #description,
+            rust_path: ::core::module_path!(),
+            file: ::core::file!(),
+            line: ::core::line!(),
+            request: &[#(#request_fields),*],
+            response: #response_text,
+            types: &[#(#type_infos),*],
+        };
+
+        impl #private::Operation for Request {
+            type Response = Response;
+
+            const INFO: &'static #private::OperationInfo = &__DB_OP_INFO;
+
+            fn validate(&self) -> #private::Result<()> {
+                #(#validations)*
+                ::core::result::Result::Ok(())
+            }
+        }
+
+        #row_count
+
+        #(#handler_impls)*
+
+        #(const _: () = { #registrations };)*
+    };
+    if let Some((_, items)) = &mut module.content {
+        let generated: syn::File =
+            syn::parse2(generated).expect("the generated items are valid Rust");
+        items.extend(generated.items);
+    }
+
+    let path_suffix = format!("{domain}::{subsystem}");
+    let path_message = format!(
+        "`{}` must be defined in a module whose path ends in `{path_suffix}`, \
+         such as `db_ops::{path_suffix}::{module_ident}`",
+        urn.value()
+    );
+    let path_check = quote_spanned! {urn_span=>
+        const _: () = #private::assert_module_path(
+            ::core::module_path!(),
+            #path_suffix,
+            #path_message,
+        );
+    };
+
+    let client = client_function(&module, &request, &private);
+    quote! {
+        #module
+        #path_check
+        #client
+    }
+}
+
+fn field_infos<'a>(
+    structure: &'a StructModel,
+    private: &'a TokenStream,
+) -> impl Iterator<Item = TokenStream> + 'a {
+    structure.fields.iter().map(move |field| {
+        let name = field.ident.to_string();
+        let rust_type = parse::type_text(&field.ty);
+        let max_chars = match &field.max_chars {
+            Some(limit) => quote!(::core::option::Option::Some(#limit)),
+            None => quote!(::core::option::Option::None),
+        };
+        quote!(#private::FieldInfo { name: #name, rust_type: #rust_type, max_chars: #max_chars })
+    })
+}
+
+/// Adds the serde derives to every struct of the module; unknown fields are rejected.
+fn add_derives(module: &mut ItemMod, private: &TokenStream) {
+    let serde_path = format!("{private}::serde").replace(' ', "");
+    let Some((_, items)) = &mut module.content else {
+        return;
+    };
+    for item in items.iter_mut() {
+        if let Item::Struct(structure) = item {
+            structure.attrs.push(syn::parse_quote! {
+                #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq,
+                         #private::serde::Serialize, #private::serde::Deserialize)]
+            });
+            structure.attrs.push(syn::parse_quote! {
+                #[serde(crate = #serde_path, deny_unknown_fields)]
+            });
+        }
+    }
+}
+
+/// Writes `pub async fn {name}(db, field...)` next to the module.
+fn client_function(module: &ItemMod, request: &StructModel, private: &TokenStream) -> TokenStream {
+    let vis = &module.vis;
+    let ident = &module.ident;
+    let docs = module
+        .attrs
+        .iter()
+        .filter(|attribute| attribute.path().is_ident("doc"));
+    let parameters = request.fields.iter().map(|field| {
+        let name = &field.ident;
+        let ty = &field.ty;
+        quote!(#name: impl ::core::convert::Into<#ty>)
+    });
+    let initializers = request.fields.iter().map(|field| {
+        let name = &field.ident;
+        quote!(#name: ::core::convert::Into::into(#name))
+    });
+    let lifetime = syn::Lifetime::new("'db", Span::call_site());
+    quote! {
+        #(#docs)*
+        #vis async fn #ident<#lifetime>(
+            db: impl ::core::convert::Into<#private::Executor<#lifetime>>,
+            #(#parameters),*
+        ) -> #private::Result<#ident::Response> {
+            let request = #ident::Request { #(#initializers),* };
+            #private::Executor::call(::core::convert::Into::into(db), request).await
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! Administrative operations for system set-up.
+
+pub mod config;
