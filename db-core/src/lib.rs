@@ -96,7 +96,9 @@ pub use crate::module::{AnyHandler, DatabaseModule, Executor, Transaction};
 pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
 pub use crate::provider::{Backend, Provider};
 pub use crate::registry::{BoxFuture, Registration};
-pub use crate::types::{Guid, Secret, Timestamp, canonical_ip, decode_base64, encode_base64};
+pub use crate::types::{
+    Guid, Secret, Timestamp, canonical_ip, decode_base64, encode_base64, sha256,
+};
 
 /// Returns the descriptors of every operation linked into the binary, sorted by URN.
 ///
@@ -121,7 +123,7 @@ pub fn find_operation(urn: &str) -> Option<&'static OperationInfo> {
 
 /// The names that code for an operation usually needs.
 pub mod prelude {
-    pub use crate::{DbError, Guid, Secret, Timestamp, db_op};
+    pub use crate::{Backend, DbError, Guid, Secret, Timestamp, db_op, sha256};
     pub use sqlx::{self, MySqlConnection, PgConnection, SqliteConnection};
 }
 
@@ -133,6 +135,7 @@ pub mod __private {
     pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
     pub use crate::registry::{
         MYSQL_OPERATIONS, POSTGRES_OPERATIONS, Registration, SQLITE_OPERATIONS,
+        build_dispatch_table,
     };
     pub use crate::types::check_text;
     pub use crate::{DbError, Result};

@@ -48,7 +48,6 @@ pub(crate) fn unknown_urn_error(urn: &str, known: &[&str]) -> DbError {
             listed.join(", ")
         ));
     }
-    message.push_str("; `dbops ops` lists every operation");
     DbError::new(ErrorKind::UnknownOperation, message)
 }
 

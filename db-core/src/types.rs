@@ -319,6 +319,15 @@ pub fn decode_base64(field: &str, text: &str) -> Result<Vec<u8>, DbError> {
         })
 }
 
+/// Returns the SHA-256 digest of `text`'s UTF-8 bytes.
+///
+/// Access tokens are stored only as this digest, and PostgreSQL and MySQL key
+/// long text columns by it because their indexes cannot hold 1024 characters.
+pub fn sha256(text: &str) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).into()
+}
+
 /// Encodes bytes as standard base64 with padding.
 pub fn encode_base64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)

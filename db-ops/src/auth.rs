@@ -1,1 +1,3 @@
-//! auth
+//! Session management for authentication workflows.
+
+pub mod session;

@@ -1,1 +1,3 @@
-//! public
+//! Operations that serve the public front end.
+
+pub mod links;

@@ -1,1 +1,5 @@
-//! users
+//! User accounts: linked identity providers, profiles and session keys.
+
+pub mod profile;
+pub mod providers;
+pub mod session;

@@ -16,11 +16,9 @@
 --   BINARY(32) for SHA-256 digests and MEDIUMBLOB (up to 16 MiB) for images.
 -- * InnoDB index keys are limited to 3072 bytes, and a VARCHAR(1024) utf8mb4
 --   column takes up to 4096. utf8mb4_bin also ignores trailing spaces when
---   comparing ('a' = 'a '). The long text keys are therefore unique through a
---   stored SHA-256 digest of their bytes, a BINARY(32) generated column;
---   lookups compare the digest with UNHEX(SHA2(?, 256)). MariaDB does not
---   allow a primary key on a generated column, so these digests carry a
---   UNIQUE key and those two tables have no primary key.
+--   comparing ('a' = 'a '). The long text keys are therefore keyed by the
+--   SHA-256 digest of their UTF-8 bytes, a BINARY(32) column that the
+--   application computes and binds; the text itself is stored beside it.
 
 CREATE TABLE auth_providers (
     id      SMALLINT      NOT NULL PRIMARY KEY CHECK (id > 0),
@@ -52,12 +50,12 @@ CREATE TABLE users (
 CREATE TABLE user_identities (
     provider_id          SMALLINT      NOT NULL,
     provider_identifier  VARCHAR(1024) NOT NULL,
-    identifier_digest    BINARY(32) AS (UNHEX(SHA2(provider_identifier, 256))) STORED,
+    identifier_digest    BINARY(32)    NOT NULL,
     user_guid            BINARY(16)    NOT NULL,
     provider_email       VARCHAR(1024) NOT NULL,
     provider_displayname VARCHAR(1024) NOT NULL,
     created_at           DATETIME(6)   NOT NULL,
-    UNIQUE KEY user_identities_provider_key (provider_id, identifier_digest),
+    PRIMARY KEY (provider_id, identifier_digest),
     KEY user_identities_user_guid_idx (user_guid),
     CONSTRAINT user_identities_provider_id_fkey
         FOREIGN KEY (provider_id) REFERENCES auth_providers (id),
@@ -148,7 +146,6 @@ INSERT INTO navbar_routes (path, name, icon, roles, sequence) VALUES
 -- column name config_key.
 CREATE TABLE system_config (
     config_key   VARCHAR(1024) NOT NULL,
-    key_digest   BINARY(32) AS (UNHEX(SHA2(config_key, 256))) STORED,
-    config_value MEDIUMTEXT    NOT NULL CHECK (CHAR_LENGTH(config_value) <= 65536),
-    UNIQUE KEY system_config_key_digest_key (key_digest)
+    key_digest   BINARY(32)    NOT NULL PRIMARY KEY,
+    config_value MEDIUMTEXT    NOT NULL CHECK (CHAR_LENGTH(config_value) <= 65536)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;

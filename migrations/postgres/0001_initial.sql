@@ -9,11 +9,11 @@
 -- * Text is TEXT with CHECK (char_length(...) <= N) for length limits;
 --   char_length counts characters, not bytes.
 -- * Binary values are BYTEA; fixed-size digests have an octet_length CHECK.
--- * A B-tree index entry is limited to 2704 bytes. A 1024-character key is
---   up to 4096 bytes of UTF-8, so a key column (auth_providers.name,
---   user_identities.provider_identifier, system_config.config_key) rejects a
---   value whose compressed form exceeds that limit, even when it is within
---   the 1024-character CHECK. ASCII values of up to 1024 characters always fit.
+-- * A B-tree index entry is limited to 2704 bytes, and a 1024-character key
+--   is up to 4096 bytes of UTF-8. user_identities and system_config are
+--   therefore keyed by the SHA-256 digest of the key's UTF-8 bytes, which the
+--   application computes and binds; the text itself is stored beside it.
+--   auth_providers.name holds short reference data and keeps a plain index.
 -- * Names are not schema-qualified: objects are created in the first schema
 --   of the search_path.
 
@@ -42,12 +42,13 @@ CREATE TABLE users (
 -- An external login linked to a user.
 CREATE TABLE user_identities (
     provider_id          SMALLINT    NOT NULL REFERENCES auth_providers (id),
+    identifier_digest    BYTEA       NOT NULL CHECK (octet_length(identifier_digest) = 32),
     provider_identifier  TEXT        NOT NULL CHECK (char_length(provider_identifier) <= 1024),
     user_guid            UUID        NOT NULL REFERENCES users (guid) ON DELETE CASCADE,
     provider_email       TEXT        NOT NULL CHECK (char_length(provider_email) <= 1024),
     provider_displayname TEXT        NOT NULL CHECK (char_length(provider_displayname) <= 1024),
     created_at           TIMESTAMPTZ NOT NULL,
-    PRIMARY KEY (provider_id, provider_identifier)
+    PRIMARY KEY (provider_id, identifier_digest)
 );
 
 CREATE INDEX user_identities_user_guid_idx ON user_identities (user_guid);
@@ -120,6 +121,7 @@ INSERT INTO navbar_routes (path, name, icon, roles, sequence) VALUES
     ('/system',       'System',         'cpu',      CAST(-9223372036854775808 AS BIGINT),   80);
 
 CREATE TABLE system_config (
-    config_key   TEXT NOT NULL PRIMARY KEY CHECK (char_length(config_key) <= 1024),
+    key_digest   BYTEA NOT NULL PRIMARY KEY CHECK (octet_length(key_digest) = 32),
+    config_key   TEXT NOT NULL CHECK (char_length(config_key) <= 1024),
     config_value TEXT NOT NULL CHECK (char_length(config_value) <= 65536)
 );

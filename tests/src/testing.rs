@@ -1,0 +1,3 @@
+//! Operations that exist only for tests.
+
+pub mod probe;
