@@ -63,7 +63,13 @@ impl Config {
                 .parse::<u32>()
                 .ok()
                 .filter(|count| *count >= 1)
-            .ok_or_else(|| invalid_setting("DATABASE_MAX_CONNECTIONS", &value, "an integer of at least 1"))?;
+                .ok_or_else(|| {
+                    invalid_setting(
+                        "DATABASE_MAX_CONNECTIONS",
+                        &value,
+                        "an integer of at least 1",
+                    )
+                })?;
         }
         if let Some(value) = lookup("DATABASE_ACQUIRE_TIMEOUT") {
             let seconds = value
@@ -72,7 +78,11 @@ impl Config {
                 .ok()
                 .filter(|seconds: &f64| seconds.is_finite() && *seconds > 0.0 && *seconds <= 3600.0)
                 .ok_or_else(|| {
-                    invalid_setting("DATABASE_ACQUIRE_TIMEOUT", &value, "seconds between 0 and 3600")
+                    invalid_setting(
+                        "DATABASE_ACQUIRE_TIMEOUT",
+                        &value,
+                        "seconds between 0 and 3600",
+                    )
                 })?;
             config.acquire_timeout = Duration::from_secs_f64(seconds);
         }
@@ -267,7 +277,10 @@ mod tests {
     fn unknown_provider_lists_choices() {
         let error = Config::from_lookup(lookup(&[("DATABASE_PROVIDER", "oracle")])).unwrap_err();
         assert!(error.message().contains("`oracle`"), "{error}");
-        assert!(error.message().contains("`sqlite`, `postgres` or `mysql`"), "{error}");
+        assert!(
+            error.message().contains("`sqlite`, `postgres` or `mysql`"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -277,16 +290,27 @@ mod tests {
             ("DATABASE_URL", "mysql://root:hunter2@127.0.0.1/test"),
         ]))
         .unwrap_err();
-        assert!(error.message().contains("DATABASE_PROVIDER=mysql"), "{error}");
+        assert!(
+            error.message().contains("DATABASE_PROVIDER=mysql"),
+            "{error}"
+        );
         assert!(!error.message().contains("hunter2"), "{error}");
     }
 
     #[test]
     fn bad_numbers_name_the_variable() {
         let error = Config::from_lookup(lookup(&[("DATABASE_MAX_CONNECTIONS", "0")])).unwrap_err();
-        assert!(error.message().starts_with("DATABASE_MAX_CONNECTIONS is `0`"), "{error}");
+        assert!(
+            error
+                .message()
+                .starts_with("DATABASE_MAX_CONNECTIONS is `0`"),
+            "{error}"
+        );
         let error = Config::from_lookup(lookup(&[("DATABASE_AUTO_MIGRATE", "maybe")])).unwrap_err();
-        assert!(error.message().starts_with("DATABASE_AUTO_MIGRATE"), "{error}");
+        assert!(
+            error.message().starts_with("DATABASE_AUTO_MIGRATE"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -186,9 +186,9 @@ impl From<sqlx::Error> for DbError {
                     ErrorKind::InvalidPayload,
                     format!("the database rejected a value: {}", database.message()).into(),
                 ),
-                _ if is_lock_timeout(database.as_ref()) => (
+                _ if is_transient(database.as_ref()) => (
                     ErrorKind::Unavailable,
-                    format!("the database is busy: {}", database.message()).into(),
+                    format!("the database is unavailable: {}", database.message()).into(),
                 ),
                 _ => (
                     ErrorKind::Internal,
@@ -222,19 +222,30 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
-/// Returns whether a database error reports a lock wait that gave up.
-fn is_lock_timeout(error: &dyn DatabaseError) -> bool {
+/// Returns whether a database error reports a condition that passes by itself:
+/// a lock wait that gave up, a deadlock, a server shutting down or out of
+/// connections.
+fn is_transient(error: &dyn DatabaseError) -> bool {
     if let Some(sqlite) = error.try_downcast_ref::<sqlx::sqlite::SqliteError>() {
         // SQLITE_BUSY (5) and SQLITE_LOCKED (6); the low byte is the primary code.
-        let primary = sqlite.code().and_then(|code| code.parse::<i32>().ok()).map(|code| code & 0xff);
+        let primary = sqlite
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .map(|code| code & 0xff);
         return matches!(primary, Some(5 | 6));
     }
     if let Some(mysql) = error.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
-        // ER_LOCK_WAIT_TIMEOUT and ER_LOCK_DEADLOCK.
-        return matches!(mysql.number(), 1205 | 1213);
+        // ER_CON_COUNT_ERROR, ER_SERVER_SHUTDOWN, ER_LOCK_WAIT_TIMEOUT, ER_LOCK_DEADLOCK.
+        return matches!(mysql.number(), 1040 | 1053 | 1205 | 1213);
     }
-    // PostgreSQL lock_not_available, deadlock_detected and serialization_failure.
-    matches!(error.code().as_deref(), Some("55P03" | "40P01" | "40001"))
+    // PostgreSQL SQLSTATE class 08 (connection exception), too_many_connections,
+    // admin_shutdown, crash_shutdown, cannot_connect_now, lock_not_available,
+    // deadlock_detected and serialization_failure.
+    match error.code().as_deref() {
+        Some(code) if code.starts_with("08") => true,
+        Some("53300" | "57P01" | "57P02" | "57P03" | "55P03" | "40P01" | "40001") => true,
+        _ => false,
+    }
 }
 
 /// Renders a driver error without the details that could quote a connection string.

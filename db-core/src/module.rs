@@ -51,6 +51,8 @@ enum Engine {
 struct ProviderEngine<DB: Backend> {
     pool: Pool<DB>,
     table: DispatchTable<DB>,
+    /// The URL with its password masked, for error messages.
+    redacted_url: String,
 }
 
 impl DatabaseModule {
@@ -214,10 +216,25 @@ impl fmt::Debug for DatabaseModule {
 }
 
 impl<DB: Backend> ProviderEngine<DB> {
-    fn new(pool: Pool<DB>) -> Result<Self, DbError> {
+    fn new(pool: Pool<DB>, config: &Config) -> Result<Self, DbError> {
         Ok(ProviderEngine {
             pool,
             table: DispatchTable::build()?,
+            redacted_url: config.redacted_url(),
+        })
+    }
+
+    /// Takes a connection from the pool, naming the server when none comes in time.
+    async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<DB>, DbError> {
+        self.pool.acquire().await.map_err(|error| match error {
+            sqlx::Error::PoolTimedOut => DbError::unavailable(format!(
+                "no connection to {} within {:?}; check that the server is running and \
+                 reachable, or raise DATABASE_ACQUIRE_TIMEOUT",
+                self.redacted_url,
+                self.pool.options().get_acquire_timeout()
+            ))
+            .with_source(error),
+            other => DbError::from(other),
         })
     }
 
@@ -226,7 +243,7 @@ impl<DB: Backend> ProviderEngine<DB> {
             return Err(unknown_urn_error(urn, &self.table.urns()));
         };
         instrument(registration.info, DB::PROVIDER, async {
-            let mut conn = self.pool.acquire().await?;
+            let mut conn = self.acquire().await?;
             (registration.handler)(&mut conn, payload).await
         })
         .await
@@ -234,7 +251,7 @@ impl<DB: Backend> ProviderEngine<DB> {
 
     async fn call<O: Handler<DB>>(&self, request: O) -> Result<O::Response, DbError> {
         instrument(O::INFO, DB::PROVIDER, async {
-            let mut conn = self.pool.acquire().await?;
+            let mut conn = self.acquire().await?;
             handle_typed::<DB, O>(&mut conn, request).await
         })
         .await
@@ -438,7 +455,7 @@ fn connect_sqlite(config: &Config) -> Result<ProviderEngine<Sqlite>, DbError> {
     } else {
         pool_options::<Sqlite>(config)
     };
-    ProviderEngine::new(pool_options.connect_lazy_with(options))
+    ProviderEngine::new(pool_options.connect_lazy_with(options), config)
 }
 
 fn is_sqlite_memory_url(url: &str) -> bool {
@@ -450,7 +467,7 @@ fn connect_postgres(config: &Config) -> Result<ProviderEngine<Postgres>, DbError
         .map_err(|error| invalid_url(config, error))?
         .statement_cache_capacity(config.statement_cache_capacity);
     let pool: PgPoolOptions = pool_options(config);
-    ProviderEngine::new(pool.connect_lazy_with(options))
+    ProviderEngine::new(pool.connect_lazy_with(options), config)
 }
 
 fn connect_mysql(config: &Config) -> Result<ProviderEngine<MySql>, DbError> {
@@ -461,7 +478,7 @@ fn connect_mysql(config: &Config) -> Result<ProviderEngine<MySql>, DbError> {
         .charset("utf8mb4")
         .timezone(Some(String::from("+00:00")));
     let pool: MySqlPoolOptions = pool_options(config);
-    ProviderEngine::new(pool.connect_lazy_with(options))
+    ProviderEngine::new(pool.connect_lazy_with(options), config)
 }
 
 /// Lets generic code require "implemented for every provider" in one bound.

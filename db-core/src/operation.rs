@@ -75,7 +75,9 @@ pub struct TypeInfo {
 
 /// A typed request of one operation: `#[db_op]` implements it on the `Request`
 /// struct of the annotated module.
-pub trait Operation: Serialize + DeserializeOwned + std::fmt::Debug + Send + Sized + 'static {
+pub trait Operation:
+    Serialize + DeserializeOwned + std::fmt::Debug + Send + Sized + 'static
+{
     /// The typed result of the operation.
     type Response: Serialize + DeserializeOwned + RowCount + Send + 'static;
 

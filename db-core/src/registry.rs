@@ -74,6 +74,15 @@ impl<DB: Backend> DispatchTable<DB> {
         registrations: &'static [Registration<DB>],
         others: &[(Provider, Vec<&'static OperationInfo>)],
     ) -> Result<Self, DbError> {
+        if registrations.is_empty() {
+            return Err(DbError::internal(format!(
+                "no operations are registered for {}: the binary links no crate that \
+                 defines them; reference the catalog crate (for example `use db_ops as _;`), \
+                 and do not link with `-z start-stop-gc`, which discards the registry section",
+                DB::PROVIDER
+            )));
+        }
+
         let mut by_urn = UrnMap::with_capacity_and_hasher(registrations.len(), Default::default());
         let mut problems = Vec::new();
 

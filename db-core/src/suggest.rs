@@ -16,7 +16,10 @@ pub(crate) fn unknown_urn_error(urn: &str, known: &[&str]) -> DbError {
     let parsed = match Urn::parse(urn) {
         Ok(parsed) => parsed,
         Err(error) => {
-            return DbError::new(ErrorKind::InvalidUrn, format!("invalid URN `{quoted}`: {error}"));
+            return DbError::new(
+                ErrorKind::InvalidUrn,
+                format!("invalid URN `{quoted}`: {error}"),
+            );
         }
     };
 
@@ -91,7 +94,9 @@ mod tests {
         let error = unknown_urn_error("db:users:profile:get_rolez:1", &KNOWN);
         assert_eq!(error.kind(), ErrorKind::UnknownOperation);
         assert!(
-            error.message().contains("did you mean `db:users:profile:get_roles:1`"),
+            error
+                .message()
+                .contains("did you mean `db:users:profile:get_roles:1`"),
             "{error}"
         );
     }
@@ -99,6 +104,9 @@ mod tests {
     #[test]
     fn missing_version_lists_existing_versions() {
         let error = unknown_urn_error("db:users:profile:get_roles:3", &KNOWN);
-        assert!(error.message().contains("exists in version 1, 2"), "{error}");
+        assert!(
+            error.message().contains("exists in version 1, 2"),
+            "{error}"
+        );
     }
 }

@@ -128,7 +128,9 @@ impl Timestamp {
 
     /// Returns the instant `seconds` later (earlier when negative), if it is in range.
     pub fn add_seconds(&self, seconds: i64) -> Option<Self> {
-        let instant = self.0.checked_add_signed(chrono::TimeDelta::try_seconds(seconds)?)?;
+        let instant = self
+            .0
+            .checked_add_signed(chrono::TimeDelta::try_seconds(seconds)?)?;
         Self::try_from_datetime(instant).ok()
     }
 
@@ -361,8 +363,16 @@ mod tests {
 
     #[test]
     fn guid_accepts_only_hyphenated_form() {
-        assert!("5f0c8a9e-2b1d-4c3e-9f00-0123456789ab".parse::<Guid>().is_ok());
-        assert!("5F0C8A9E-2B1D-4C3E-9F00-0123456789AB".parse::<Guid>().is_ok());
+        assert!(
+            "5f0c8a9e-2b1d-4c3e-9f00-0123456789ab"
+                .parse::<Guid>()
+                .is_ok()
+        );
+        assert!(
+            "5F0C8A9E-2B1D-4C3E-9F00-0123456789AB"
+                .parse::<Guid>()
+                .is_ok()
+        );
         for text in [
             "5f0c8a9e2b1d4c3e9f000123456789ab",
             "{5f0c8a9e-2b1d-4c3e-9f00-0123456789ab}",

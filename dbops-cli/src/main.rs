@@ -200,10 +200,18 @@ fn describe_text(info: &OperationInfo) -> String {
         ));
     }
     text.push_str(&format!("\nResponse: {}\n", wire_type(info.response)));
-    for structure in info.types.iter().filter(|structure| structure.name != "Request") {
+    for structure in info
+        .types
+        .iter()
+        .filter(|structure| structure.name != "Request")
+    {
         text.push_str(&format!("\n{}:\n", structure.name));
         for field in structure.fields {
-            text.push_str(&format!("  {}: {}\n", field.name, wire_type(field.rust_type)));
+            text.push_str(&format!(
+                "  {}: {}\n",
+                field.name,
+                wire_type(field.rust_type)
+            ));
         }
     }
     text.push_str(&format!("\nDefined at {}\n", info.location()));
