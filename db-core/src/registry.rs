@@ -166,3 +166,101 @@ fn other_providers<DB: Backend>() -> Vec<(Provider, Vec<&'static OperationInfo>)
 pub fn build_dispatch_table<DB: Backend>() -> Result<usize, DbError> {
     DispatchTable::<DB>::build().map(|table| table.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const fn info(urn: &'static str, file: &'static str, line: u32) -> OperationInfo {
+        OperationInfo {
+            urn,
+            domain: "",
+            subsystem: "",
+            function: "",
+            version: 1,
+            description: "",
+            rust_path: "",
+            file,
+            line,
+            request: &[],
+            response: "",
+            types: &[],
+        }
+    }
+
+    fn unreachable_handler<'c>(
+        _: &'c mut sqlx::SqliteConnection,
+        _: Value,
+    ) -> BoxFuture<'c, Result<(Value, u64), DbError>> {
+        Box::pin(async { Err(DbError::internal("not called")) })
+    }
+
+    static FIRST: OperationInfo = info("db:a:b:c:1", "first.rs", 10);
+    static SECOND: OperationInfo = info("db:a:b:c:1", "second.rs", 20);
+    static OTHER: OperationInfo = info("db:a:b:d:1", "other.rs", 30);
+
+    static DUPLICATED: [Registration<Sqlite>; 2] = [
+        Registration {
+            info: &FIRST,
+            handler: unreachable_handler,
+        },
+        Registration {
+            info: &SECOND,
+            handler: unreachable_handler,
+        },
+    ];
+
+    static SINGLE: [Registration<Sqlite>; 1] = [Registration {
+        info: &FIRST,
+        handler: unreachable_handler,
+    }];
+
+    #[test]
+    fn duplicate_urn_names_both_locations() {
+        let error = DispatchTable::from_registrations(&DUPLICATED, &[])
+            .err()
+            .expect("a duplicate URN is rejected");
+        assert_eq!(error.kind(), crate::ErrorKind::Internal);
+        assert!(
+            error.message().contains("`db:a:b:c:1` is defined twice"),
+            "{error}"
+        );
+        assert!(error.message().contains("first.rs:10"), "{error}");
+        assert!(error.message().contains("second.rs:20"), "{error}");
+    }
+
+    #[test]
+    fn missing_provider_handler_is_listed() {
+        let others = [(Provider::Postgres, vec![&FIRST, &OTHER])];
+        let error = DispatchTable::from_registrations(&SINGLE, &others)
+            .err()
+            .expect("a missing handler is rejected");
+        assert!(
+            error
+                .message()
+                .contains("`db:a:b:d:1` (defined at other.rs:30) has a `postgres` handler but no `sqlite` handler"),
+            "{error}"
+        );
+        assert!(!error.message().contains("db:a:b:c:1"), "{error}");
+    }
+
+    #[test]
+    fn empty_registry_is_rejected() {
+        static EMPTY: [Registration<Sqlite>; 0] = [];
+        let error = DispatchTable::from_registrations(&EMPTY, &[])
+            .err()
+            .expect("an empty registry is rejected");
+        assert!(
+            error.message().contains("no operations are registered"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn lookup_finds_registration() {
+        let table = DispatchTable::from_registrations(&SINGLE, &[]).unwrap();
+        assert_eq!(table.len(), 1);
+        assert!(table.get("db:a:b:c:1").is_some());
+        assert!(table.get("db:a:b:c:2").is_none());
+    }
+}

@@ -36,10 +36,15 @@ impl PrivateServer {
         };
         if is_root() {
             // initdb and postgres refuse to run as root, so the cluster belongs to `postgres`.
-            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&server.data))?;
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&server.data))?;
         }
         let data = server.data.display().to_string();
-        server.run_tool("initdb", &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"])?;
+        server.run_tool(
+            "initdb",
+            &["-D", &data, "-A", "trust", "-U", "postgres", "--no-sync"],
+        )?;
         Ok(server)
     }
 
@@ -50,7 +55,10 @@ impl PrivateServer {
             self.port, data
         );
         let log = format!("{data}/server.log");
-        self.run_tool("pg_ctl", &["-D", &data, "-o", &options, "-l", &log, "-w", "start"])
+        self.run_tool(
+            "pg_ctl",
+            &["-D", &data, "-o", &options, "-l", &log, "-w", "start"],
+        )
     }
 
     fn stop(&self) -> Result<(), String> {
@@ -153,7 +161,11 @@ async fn postgres_outage_is_unavailable_then_recovers() {
         let error = upsert(&db, value).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Unavailable, "{error}");
         // A bound against a hang, far above the acquire timeout.
-        assert!(started.elapsed() < acquire_timeout * 5, "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < acquire_timeout * 5,
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     server.start().unwrap();
@@ -166,7 +178,10 @@ async fn postgres_outage_is_unavailable_then_recovers() {
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert!(recovered, "the module did not recover after the server restarted");
+    assert!(
+        recovered,
+        "the module did not recover after the server restarted"
+    );
     for value in 101..120 {
         upsert(&db, value).await.unwrap();
     }

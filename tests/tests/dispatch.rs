@@ -1,0 +1,238 @@
+//! The dispatch table, the two call paths and transactions.
+
+use db_core::{ErrorKind, Provider};
+use dbops_tests::provider_test;
+use dbops_tests::testing::probe::echo;
+use serde_json::json;
+
+/// Every operation of the catalog, plus the one this crate defines.
+const EXPECTED: [&str; 16] = [
+    "db:auth:session:create_session:1",
+    "db:auth:session:get_by_access_token:1",
+    "db:public:links:get_navbar_routes:1",
+    "db:system:config:delete_config:1",
+    "db:system:config:get_config:1",
+    "db:system:config:get_configs:1",
+    "db:system:config:upsert_config:1",
+    "db:testing:probe:echo:1",
+    "db:users:profile:get_profile:1",
+    "db:users:profile:get_roles:1",
+    "db:users:profile:set_profile_image:1",
+    "db:users:profile:set_roles:1",
+    "db:users:providers:create_from_provider:1",
+    "db:users:providers:get_by_provider_identifier:1",
+    "db:users:session:get_rotkey:1",
+    "db:users:session:set_rotkey:1",
+];
+
+#[test]
+fn every_registry_holds_whole_catalog() {
+    for provider in Provider::ALL {
+        let mut urns = provider.registered_urns();
+        urns.sort_unstable();
+        assert_eq!(urns, EXPECTED, "{provider}");
+    }
+}
+
+#[test]
+fn descriptors_carry_docs_and_location() {
+    let info = db_core::find_operation("db:testing:probe:echo:1").unwrap();
+    assert_eq!(info.domain, "testing");
+    assert_eq!(info.subsystem, "probe");
+    assert_eq!(info.function, "echo");
+    assert_eq!(info.version, 1);
+    assert_eq!(
+        info.description,
+        "Returns the text it is given, read back through the database."
+    );
+    assert!(info.file.ends_with("testing/probe.rs"), "{}", info.file);
+    assert!(
+        info.rust_path.ends_with("testing::probe::echo"),
+        "{}",
+        info.rust_path
+    );
+    assert_eq!(info.request[0].name, "text");
+    assert_eq!(info.request[0].max_chars, Some(64));
+    for info in db_core::catalog() {
+        assert!(
+            !info.summary().is_empty(),
+            "{} has no description",
+            info.urn
+        );
+    }
+}
+
+provider_test! {
+    async fn dispatch_table_has_expected_count(db) {
+        assert_eq!(db.operation_count(), EXPECTED.len());
+        assert_eq!(db.urns(), EXPECTED);
+    }
+}
+
+provider_test! {
+    async fn typed_and_dynamic_calls_agree(db) {
+        let typed = echo(db, "hello").await.unwrap();
+        assert_eq!(typed.text, "hello");
+        let dynamic = db
+            .run("db:testing:probe:echo:1", json!({"text": "hello"}))
+            .await
+            .unwrap();
+        assert_eq!(dynamic, json!({"text": "hello"}));
+    }
+}
+
+provider_test! {
+    async fn typed_call_validates_limits(db) {
+        let error = echo(db, "x".repeat(65)).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidPayload);
+        assert!(error.message().contains("`text`"), "{error}");
+    }
+}
+
+provider_test! {
+    async fn malformed_urn_is_invalid_urn(db) {
+        for urn in ["db:users:profile", "db:users:profile:get_roles:0", "", "db:Users:profile:get_roles:1"] {
+            let error = db.run(urn, json!({})).await.unwrap_err();
+            assert_eq!(error.kind(), ErrorKind::InvalidUrn, "{urn}: {error}");
+        }
+    }
+}
+
+provider_test! {
+    async fn unknown_urn_suggests_closest(db) {
+        let error = db
+            .run("db:users:profile:get_rolez:1", json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownOperation);
+        assert!(error.message().contains("did you mean `db:users:profile:get_roles:1`"), "{error}");
+
+        let error = db
+            .run("db:users:profile:get_roles:2", json!({}))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownOperation);
+        assert!(error.message().contains("exists in version 1"), "{error}");
+    }
+}
+
+provider_test! {
+    async fn null_payload_means_no_fields(db) {
+        let configs = db.run("db:system:config:get_configs:1", serde_json::Value::Null).await.unwrap();
+        assert_eq!(configs, json!([]));
+        let error = db.run("db:system:config:get_configs:1", json!([])).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidPayload);
+        let error = db.run("db:system:config:get_configs:1", json!({"extra": 1})).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidPayload);
+        assert!(error.message().contains("extra"), "{error}");
+    }
+}
+
+provider_test! {
+    async fn missing_field_is_named(db) {
+        let error = db
+            .run("db:system:config:upsert_config:1", json!({"key": "k"}))
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidPayload);
+        assert!(error.message().contains("missing field `value`"), "{error}");
+    }
+}
+
+async fn create_user(db: &db_core::DatabaseModule, identifier: &str) -> serde_json::Value {
+    db.run(
+        "db:users:providers:create_from_provider:1",
+        json!({
+            "provider": "microsoft",
+            "provider_identifier": identifier,
+            "provider_email": "alice@example.com",
+            "provider_displayname": "Alice",
+        }),
+    )
+    .await
+    .unwrap()
+}
+
+provider_test! {
+    async fn rolled_back_transaction_leaves_nothing(db) {
+        let mut transaction = db.begin().await.unwrap();
+        let user = transaction
+            .run(
+                "db:users:providers:create_from_provider:1",
+                json!({
+                    "provider": "microsoft",
+                    "provider_identifier": "rollback-me",
+                    "provider_email": "bob@example.com",
+                    "provider_displayname": "Bob",
+                }),
+            )
+            .await
+            .unwrap();
+        let guid = user["guid"].as_str().unwrap().to_owned();
+        let roles = db_ops::users::profile::set_roles(
+            &mut transaction,
+            guid.parse::<db_core::Guid>().unwrap(),
+            5,
+        )
+        .await
+        .unwrap();
+        assert_eq!(roles.roles, 5);
+        transaction.rollback().await.unwrap();
+
+        let found = db
+            .run(
+                "db:users:providers:get_by_provider_identifier:1",
+                json!({"provider": "microsoft", "provider_identifier": "rollback-me"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(found, serde_json::Value::Null);
+        let profile = db.run("db:users:profile:get_profile:1", json!({"guid": guid})).await.unwrap();
+        assert_eq!(profile, serde_json::Value::Null);
+        let roles = db.run("db:users:profile:get_roles:1", json!({"guid": guid})).await.unwrap();
+        assert_eq!(roles, json!({"roles": 0}));
+    }
+}
+
+provider_test! {
+    async fn committed_transaction_persists(db) {
+        let mut transaction = db.begin().await.unwrap();
+        transaction
+            .run("db:system:config:upsert_config:1", json!({"key": "a", "value": "1"}))
+            .await
+            .unwrap();
+        db_ops::system::config::upsert_config(&mut transaction, "b", "2").await.unwrap();
+        transaction.commit().await.unwrap();
+
+        let all = db.run("db:system:config:get_configs:1", json!({})).await.unwrap();
+        assert_eq!(all, json!([{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]));
+    }
+}
+
+provider_test! {
+    async fn failed_call_inside_transaction_keeps_it_usable(db) {
+        let user = create_user(db, "in-transaction").await;
+        let mut transaction = db.begin().await.unwrap();
+        transaction
+            .run("db:users:profile:set_roles:1", json!({"guid": user["guid"], "roles": 3}))
+            .await
+            .unwrap();
+        let error = transaction
+            .run(
+                "db:users:providers:create_from_provider:1",
+                json!({
+                    "provider": "microsoft",
+                    "provider_identifier": "in-transaction",
+                    "provider_email": "x@example.com",
+                    "provider_displayname": "X",
+                }),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
+        transaction.commit().await.unwrap();
+
+        let roles = db.run("db:users:profile:get_roles:1", json!({"guid": user["guid"]})).await.unwrap();
+        assert_eq!(roles, json!({"roles": 3}));
+    }
+}
