@@ -120,7 +120,16 @@ where
 fn decode_request<O: Operation>(payload: Value) -> Result<O, DbError> {
     let payload = match payload {
         Value::Null => Value::Object(Default::default()),
-        other => other,
+        Value::Object(fields) => Value::Object(fields),
+        // serde would read an array as the fields in declaration order, which
+        // would let a payload skip the field names.
+        other => {
+            return Err(DbError::invalid_payload(format!(
+                "invalid payload for `{}`: expected a JSON object with named fields, found {}",
+                O::INFO.urn,
+                json_type_name(&other)
+            )));
+        }
     };
     serde_path_to_error::deserialize(payload).map_err(|error| {
         let path = error.path().to_string();
@@ -135,4 +144,15 @@ fn decode_request<O: Operation>(payload: Value) -> Result<O, DbError> {
         };
         DbError::invalid_payload(message)
     })
+}
+
+fn json_type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
 }

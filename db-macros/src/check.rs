@@ -50,7 +50,7 @@ fn check_urn(args: &Args, errors: &mut Vec<syn::Error>) -> Option<Checked> {
             for error in urn_errors {
                 let message = match &error {
                     UrnError::SegmentCount { .. } => format!("invalid URN: {error}"),
-                    UrnError::InvalidSegment { .. } => format!("invalid URN: {error}"),
+                    UrnError::InvalidSegment { .. } => error.to_string(),
                 };
                 errors.push(syn::Error::new(args.urn.span(), message));
             }
@@ -138,14 +138,21 @@ fn check_handler(handler: &ItemFn, connection: &str, errors: &mut Vec<syn::Error
         .filter(|input| matches!(input, FnArg::Typed(_)))
         .count();
     if typed_inputs != 2 || sig.inputs.len() != 2 {
-        errors.push(syn::Error::new_spanned(
-            &sig.inputs,
-            format!(
-                "`{name}` takes {} parameters, but a provider function takes two: \
-                 the connection and the request; {expected}",
-                sig.inputs.len()
-            ),
-        ));
+        let parameters = if typed_inputs == 1 {
+            "parameter"
+        } else {
+            "parameters"
+        };
+        let message = format!(
+            "`{name}` has {typed_inputs} {parameters}, but a provider function takes 2, \
+             the connection and the request; {expected}"
+        );
+        // An empty parameter list has no tokens of its own, so point at `()`.
+        errors.push(if sig.inputs.is_empty() {
+            syn::Error::new(sig.paren_token.span.join(), message)
+        } else {
+            syn::Error::new_spanned(&sig.inputs, message)
+        });
     }
     if matches!(sig.output, ReturnType::Default) {
         errors.push(syn::Error::new_spanned(

@@ -13,7 +13,9 @@ use crate::parse::{self, Args, Model, PROVIDERS, StructModel};
 pub(crate) fn db_op(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Vec::new();
 
-    let args = syn::parse2::<Args>(args).map_err(|error| errors.push(error)).ok();
+    let args = syn::parse2::<Args>(args)
+        .map_err(|error| errors.push(error))
+        .ok();
     let module = match parse::module(item.clone()) {
         Ok(module) => module,
         Err(error) => {
@@ -65,11 +67,15 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
         (Some(alias), _) => parse::type_text(alias),
         (None, _) => "Response".to_owned(),
     };
-    let type_infos: Vec<TokenStream> = model.structs.iter().map(|structure| {
-        let name = structure.ident.to_string();
-        let fields = field_infos(structure, &private);
-        quote!(#private::TypeInfo { name: #name, fields: &[#(#fields),*] })
-    }).collect();
+    let type_infos: Vec<TokenStream> = model
+        .structs
+        .iter()
+        .map(|structure| {
+            let name = structure.ident.to_string();
+            let fields = field_infos(structure, &private);
+            quote!(#private::TypeInfo { name: #name, fields: &[#(#fields),*] })
+        })
+        .collect();
 
     let validations = request.fields.iter().filter_map(|field| {
         let limit = field.max_chars.as_ref()?;
@@ -127,7 +133,16 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
     let mut module = model.module;
     add_derives(&mut module, &private);
     let module_ident = module.ident.clone();
+    // Two definitions of one URN export the same symbol, so rustc rejects them
+    // within a crate and the linker rejects them across crates. Segments never
+    // contain `__`, so joining them with `__` cannot make two URNs collide.
+    let unique_symbol =
+        format!("dbops_operation__db__{domain}__{subsystem}__{function}__{version}");
     let generated = quote! {
+        #[doc(hidden)]
+        #[unsafe(export_name = #unique_symbol)]
+        static __DB_OP_UNIQUE_URN: u8 = 0;
+
         #[doc(hidden)]
         static __DB_OP_INFO: #private::OperationInfo = #private::OperationInfo {
             urn: #urn,
@@ -173,8 +188,10 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
          such as `db_ops::{path_suffix}::{module_ident}`",
         urn.value()
     );
+    // Every token of the call carries the URN's span, so that the failed
+    // assertion points at the URN literal rather than at the whole attribute.
     let path_check = quote_spanned! {urn_span=>
-        const _: () = #private::assert_module_path(
+        const _: () = ::db_core::__private::assert_module_path(
             ::core::module_path!(),
             #path_suffix,
             #path_message,

@@ -3,8 +3,7 @@
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::{
-    Attribute, Expr, ExprLit, Fields, Ident, Item, ItemFn, ItemMod, ItemStruct, Lit,
-    LitStr, Type,
+    Attribute, Expr, ExprLit, Fields, Ident, Item, ItemFn, ItemMod, ItemStruct, Lit, LitStr, Type,
 };
 
 /// The argument of `#[db_op("...")]`.
@@ -83,7 +82,9 @@ impl Model {
     }
 
     pub(crate) fn find_handler(&self, name: &str) -> Option<&ItemFn> {
-        self.handlers.iter().find(|handler| handler.sig.ident == name)
+        self.handlers
+            .iter()
+            .find(|handler| handler.sig.ident == name)
     }
 }
 
@@ -182,7 +183,12 @@ fn doc_text(attributes: &[Attribute]) -> String {
             },
             _ => None,
         })
-        .map(|line| line.strip_prefix(' ').unwrap_or(&line).trim_end().to_owned())
+        .map(|line| {
+            line.strip_prefix(' ')
+                .unwrap_or(&line)
+                .trim_end()
+                .to_owned()
+        })
         .collect();
     lines.join("\n").trim().to_owned()
 }
@@ -216,12 +222,11 @@ pub(crate) fn is_text(ty: &Type) -> bool {
     if last.ident == "String" || last.ident == "Secret" {
         return true;
     }
-    if last.ident == "Option" {
-        if let syn::PathArguments::AngleBracketed(arguments) = &last.arguments {
-            if let Some(syn::GenericArgument::Type(inner)) = arguments.args.first() {
-                return is_text(inner);
-            }
-        }
+    if last.ident == "Option"
+        && let syn::PathArguments::AngleBracketed(arguments) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = arguments.args.first()
+    {
+        return is_text(inner);
     }
     false
 }

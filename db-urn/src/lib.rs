@@ -75,7 +75,15 @@ impl Segment {
     fn expected_form(self) -> &'static str {
         match self {
             Segment::Namespace => "the literal `db`",
-            Segment::Domain | Segment::Subsystem | Segment::Function => {
+            Segment::Domain => {
+                "lowercase snake_case such as `users`: `[a-z][a-z0-9_]*` \
+                 without leading, trailing or doubled `_`"
+            }
+            Segment::Subsystem => {
+                "lowercase snake_case such as `profile`: `[a-z][a-z0-9_]*` \
+                 without leading, trailing or doubled `_`"
+            }
+            Segment::Function => {
                 "lowercase snake_case such as `get_roles`: `[a-z][a-z0-9_]*` \
                  without leading, trailing or doubled `_`"
             }
@@ -131,12 +139,18 @@ impl fmt::Display for UrnError {
                 segment.position(),
                 segment.expected_form()
             ),
-            UrnError::InvalidSegment { segment, value } => write!(
-                formatter,
-                "invalid {segment} `{value}` (segment {}), expected {}",
-                segment.position(),
-                segment.expected_form()
-            ),
+            UrnError::InvalidSegment { segment, value } => {
+                write!(
+                    formatter,
+                    "invalid {segment} `{value}` (segment {}), expected {}",
+                    segment.position(),
+                    segment.expected_form()
+                )?;
+                match corrected(*segment, value) {
+                    Some(fixed) => write!(formatter, "; write `{fixed}`"),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }
@@ -240,6 +254,28 @@ impl fmt::Display for Urn<'_> {
             self.domain, self.subsystem, self.function, self.version
         )
     }
+}
+
+/// Returns the obvious correction of an invalid segment, if there is one:
+/// lowercase, `-` and spaces as `_`, stray `_` removed, or a version without
+/// leading zeros.
+fn corrected(segment: Segment, value: &str) -> Option<String> {
+    let fixed = match segment {
+        Segment::Namespace => return None,
+        Segment::Version => value.trim_start_matches('0').to_owned(),
+        Segment::Domain | Segment::Subsystem | Segment::Function => value
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .split('_')
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join("_"),
+    };
+    let valid = match segment {
+        Segment::Version => parse_version(&fixed).is_some(),
+        _ => is_snake_case(&fixed),
+    };
+    (valid && fixed != value).then_some(fixed)
 }
 
 /// Returns whether `text` is `[a-z][a-z0-9_]*` with no trailing or doubled `_`.
@@ -360,6 +396,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(message.starts_with("invalid function `get-roles` (segment 4)"));
+    }
+
+    #[test]
+    fn error_message_suggests_obvious_fix() {
+        let message = |text: &str| Urn::parse(text).unwrap_err().to_string();
+        assert!(message("db:Users:profile:get_roles:1").ends_with("; write `users`"));
+        assert!(message("db:users:profile:get-roles:1").ends_with("; write `get_roles`"));
+        assert!(message("db:users:profile:get_roles:01").ends_with("; write `1`"));
+        assert!(!message("db:users:profile:2fa:1").contains("write"));
+        assert!(!message("db:users:profile:get_roles:0").contains("write"));
     }
 
     #[test]

@@ -1,0 +1,89 @@
+// One URN defined twice in one crate, at two paths that both end in `users::profile`.
+
+mod first {
+    pub mod users {
+        pub mod profile {
+            use db_core::prelude::*;
+
+            /// Reads the roles of one user.
+            #[db_op("db:users:profile:get_roles:1")]
+            pub mod get_roles {
+                use super::*;
+
+                pub struct Request {
+                    pub id: i64,
+                }
+
+                pub struct Response {
+                    pub id: i64,
+                }
+
+                async fn sqlite(
+                    _: &mut SqliteConnection,
+                    request: Request,
+                ) -> Result<Response, DbError> {
+                    Ok(Response { id: request.id })
+                }
+
+                async fn postgres(
+                    _: &mut PgConnection,
+                    request: Request,
+                ) -> Result<Response, DbError> {
+                    Ok(Response { id: request.id })
+                }
+
+                async fn mysql(
+                    _: &mut MySqlConnection,
+                    request: Request,
+                ) -> Result<Response, DbError> {
+                    Ok(Response { id: request.id })
+                }
+            }
+        }
+    }
+}
+
+mod second {
+    pub mod users {
+        pub mod profile {
+            use db_core::prelude::*;
+
+            /// Reads the roles of one user.
+            #[db_op("db:users:profile:get_roles:1")]
+            pub mod get_roles {
+                use super::*;
+
+                pub struct Request {
+                    pub id: i64,
+                }
+
+                pub struct Response {
+                    pub id: i64,
+                }
+
+                async fn sqlite(
+                    _: &mut SqliteConnection,
+                    request: Request,
+                ) -> Result<Response, DbError> {
+                    Ok(Response { id: request.id })
+                }
+
+                async fn postgres(
+                    _: &mut PgConnection,
+                    request: Request,
+                ) -> Result<Response, DbError> {
+                    Ok(Response { id: request.id })
+                }
+
+                async fn mysql(
+                    _: &mut MySqlConnection,
+                    request: Request,
+                ) -> Result<Response, DbError> {
+                    Ok(Response { id: request.id })
+                }
+            }
+        }
+    }
+}
+
+fn main() {}
