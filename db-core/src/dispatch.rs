@@ -19,9 +19,10 @@ const SLOW_CALL: Duration = Duration::from_secs(1);
 
 /// Runs `call` inside the operation span and logs its outcome.
 ///
-/// `call` returns the result and its row count. Only the URN, the provider, the
-/// elapsed time, the row count and the error message are logged, never a
-/// payload value.
+/// `call` returns the result and its row count. The span records the URN, the
+/// provider, the elapsed time, the row count and the outcome (`ok` or the
+/// error kind); the closing event adds the error message. No payload value is
+/// ever logged.
 pub(crate) async fn instrument<T>(
     info: &'static OperationInfo,
     provider: Provider,
@@ -31,48 +32,40 @@ pub(crate) async fn instrument<T>(
         target: TRACING_TARGET,
         "db_op",
         urn = info.urn,
-        provider = provider.as_str()
+        provider = provider.as_str(),
+        elapsed_us = tracing::field::Empty,
+        rows = tracing::field::Empty,
+        outcome = tracing::field::Empty,
     );
     let started = Instant::now();
     let result = call.instrument(span.clone()).await;
     let elapsed = started.elapsed();
-    let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
 
-    let _entered = span.enter();
+    let (rows, outcome) = match &result {
+        Ok((_, rows)) => (*rows, "ok"),
+        Err(error) => (0, error.kind().as_str()),
+    };
+    span.record(
+        "elapsed_us",
+        u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+    );
+    span.record("rows", rows);
+    span.record("outcome", outcome);
+
+    let entered = span.enter();
     match &result {
-        Ok((_, rows)) if elapsed >= SLOW_CALL => tracing::warn!(
-            target: TRACING_TARGET,
-            elapsed_us,
-            rows,
-            outcome = "ok",
-            "slow operation call"
-        ),
-        Ok((_, rows)) => tracing::debug!(
-            target: TRACING_TARGET,
-            elapsed_us,
-            rows,
-            outcome = "ok",
-            "operation call"
-        ),
         Err(error) if matches!(error.kind(), ErrorKind::Internal | ErrorKind::Unavailable) => {
-            tracing::warn!(
-                target: TRACING_TARGET,
-                elapsed_us,
-                rows = 0,
-                outcome = error.kind().as_str(),
-                error = %error,
-                "operation call failed"
-            )
+            tracing::warn!(target: TRACING_TARGET, error = %error, "operation call failed")
         }
-        Err(error) => tracing::debug!(
-            target: TRACING_TARGET,
-            elapsed_us,
-            rows = 0,
-            outcome = error.kind().as_str(),
-            error = %error,
-            "operation call failed"
-        ),
+        Err(error) => {
+            tracing::debug!(target: TRACING_TARGET, error = %error, "operation call failed")
+        }
+        Ok(_) if elapsed >= SLOW_CALL => {
+            tracing::warn!(target: TRACING_TARGET, "slow operation call")
+        }
+        Ok(_) => tracing::debug!(target: TRACING_TARGET, "operation call"),
     }
+    drop(entered);
     result.map(|(value, _)| value)
 }
 

@@ -236,3 +236,30 @@ fn postgres_password_never_printed() {
 fn mysql_password_never_printed() {
     assert_password_hidden("mysql", "mysql");
 }
+
+#[test]
+fn processes_share_one_sqlite_file() {
+    let workdir = Workdir::new("processes");
+    // Applies the migrations once, so the writers below only write.
+    assert!(workdir.run(&["migrate"]).status.success());
+
+    let writers: Vec<_> = (0..8)
+        .map(|index| {
+            let payload = format!(r#"{{"key": "writer-{index}", "value": "{index}"}}"#);
+            workdir
+                .dbops(&["call", "db:system:config:upsert_config:1", &payload])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for writer in writers {
+        let output = writer.wait_with_output().unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+    }
+
+    let output = workdir.run(&["call", "db:system:config:get_configs:1"]);
+    let entries: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(entries.as_array().unwrap().len(), 8, "{entries}");
+}

@@ -177,8 +177,13 @@ fn replace_database(url: &str, database: &str) -> String {
     replaced
 }
 
-async fn admin_postgres(server: &str, statement: &str) -> Result<(), String> {
-    let mut conn = sqlx::PgConnection::connect(server)
+/// Runs one administrative statement, such as `CREATE SCHEMA`, on a new connection.
+async fn admin<C>(server: &str, statement: &str) -> Result<(), String>
+where
+    C: Connection,
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+{
+    let mut conn = C::connect(server)
         .await
         .map_err(|error| format!("cannot connect: {error}"))?;
     sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
@@ -189,16 +194,12 @@ async fn admin_postgres(server: &str, statement: &str) -> Result<(), String> {
     Ok(())
 }
 
+async fn admin_postgres(server: &str, statement: &str) -> Result<(), String> {
+    admin::<sqlx::PgConnection>(server, statement).await
+}
+
 async fn admin_mysql(server: &str, statement: &str) -> Result<(), String> {
-    let mut conn = sqlx::MySqlConnection::connect(server)
-        .await
-        .map_err(|error| format!("cannot connect: {error}"))?;
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement.to_owned()))
-        .execute(&mut conn)
-        .await
-        .map_err(|error| format!("`{statement}` failed: {error}"))?;
-    conn.close().await.ok();
-    Ok(())
+    admin::<sqlx::MySqlConnection>(server, statement).await
 }
 
 /// Defines one test per provider from one async body.

@@ -236,3 +236,25 @@ provider_test! {
         assert_eq!(roles, json!({"roles": 3}));
     }
 }
+
+#[tokio::test]
+async fn in_memory_sqlite_keeps_data() {
+    let config = db_core::Config::new(Provider::Sqlite)
+        .url("sqlite::memory:")
+        .max_connections(8);
+    let db = db_core::DatabaseModule::connect(config).await.unwrap();
+    let calls = (0..16).map(|index| {
+        db.run(
+            "db:system:config:upsert_config:1",
+            json!({"key": format!("k{index}"), "value": "v"}),
+        )
+    });
+    for result in futures_util::future::join_all(calls).await {
+        result.unwrap();
+    }
+    let all = db
+        .run("db:system:config:get_configs:1", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 16);
+}
