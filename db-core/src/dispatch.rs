@@ -126,8 +126,9 @@ fn decode_request<O: Operation>(payload: Value) -> Result<O, DbError> {
     };
     serde_path_to_error::deserialize(payload).map_err(|error| {
         let path = error.path().to_string();
-        let cause = error.into_inner();
-        let message = if path == "." {
+        let cause = error.into_inner().to_string();
+        // serde already names the field in "unknown field `x`" messages.
+        let message = if path == "." || cause.contains(&format!("`{path}`")) {
             format!("invalid payload for `{}`: {cause}", O::INFO.urn)
         } else {
             format!(
