@@ -107,8 +107,16 @@ fn skip_or_fail(provider: Provider, test_name: &str, reason: &str) -> Option<Tes
     if std::env::var_os("CI").is_some() {
         panic!("{test_name}: the {provider} server is required on CI: {reason}");
     }
-    eprintln!("skipped {test_name} on {provider}: {reason}");
+    report_skipped(&format!("{test_name} on {provider}"), reason);
     None
+}
+
+/// Prints that `test` was skipped and why, also when the test output is captured.
+pub fn report_skipped(test: &str, reason: &str) {
+    // Written to the stderr handle directly, because libtest hides what
+    // `eprintln!` prints in a passing test.
+    let line = format!("skipped {test}: {reason}\n");
+    let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
 }
 
 /// Returns the PostgreSQL server URL for tests.

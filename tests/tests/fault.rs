@@ -12,9 +12,6 @@ use std::time::{Duration, Instant};
 use db_core::{Config, DatabaseModule, ErrorKind, Provider};
 use serde_json::json;
 
-// Links the catalog's registrations into this test binary.
-use dbops_tests as _;
-
 /// A PostgreSQL server in a temporary folder, stopped and removed on drop.
 struct PrivateServer {
     bin: PathBuf,
@@ -139,7 +136,7 @@ async fn postgres_outage_is_unavailable_then_recovers() {
     let server = match PrivateServer::init().and_then(|server| server.start().map(|()| server)) {
         Ok(server) => server,
         Err(reason) if std::env::var_os("CI").is_none() => {
-            eprintln!("skipped postgres_outage_is_unavailable_then_recovers: {reason}");
+            dbops_tests::report_skipped("postgres_outage_is_unavailable_then_recovers", &reason);
             return;
         }
         Err(reason) => panic!("cannot start a private PostgreSQL server: {reason}"),
