@@ -38,8 +38,9 @@ impl Config {
     /// Reads the settings from the environment.
     ///
     /// - `DATABASE_PROVIDER`: `sqlite` (default), `postgres` or `mysql`;
-    /// - `DATABASE_URL`: the DSN; for SQLite the default is the file
-    ///   `dbops.sqlite3` in the working directory, created when missing;
+    /// - `DATABASE_URL`: the DSN; required for `postgres` and `mysql`, and for
+    ///   SQLite the default is the file `dbops.sqlite3` in the working
+    ///   directory, created when missing;
     /// - `DATABASE_MAX_CONNECTIONS`: the pool size, default 10;
     /// - `DATABASE_ACQUIRE_TIMEOUT`: seconds to wait for a connection, default 5;
     /// - `DATABASE_AUTO_MIGRATE`: apply pending migrations at start-up, default `true`.
@@ -145,6 +146,17 @@ impl Config {
 
     /// Checks that the URL's scheme belongs to the provider.
     pub(crate) fn check_url(&self) -> Result<(), DbError> {
+        if self.url.trim().is_empty() {
+            let example = match self.provider {
+                Provider::Sqlite => "sqlite:dbops.sqlite3",
+                Provider::Postgres => "postgres://user:password@127.0.0.1:5432/app",
+                Provider::MySql => "mysql://user:password@127.0.0.1:3306/app",
+            };
+            return Err(DbError::invalid_config(format!(
+                "DATABASE_URL is not set; the {} provider needs the server's URL, such as `{example}`",
+                self.provider
+            )));
+        }
         let scheme = url_scheme(&self.url);
         let accepted = self.provider.schemes();
         match scheme {
@@ -165,7 +177,7 @@ impl Config {
                     })
                     .map(|provider| format!("; for this URL set DATABASE_PROVIDER={provider}"))
                     .unwrap_or_default();
-                Err(DbError::invalid_payload(format!(
+                Err(DbError::invalid_config(format!(
                     "DATABASE_URL `{}` does not fit DATABASE_PROVIDER `{}`: expected a URL \
                      starting with {expected}{hint}",
                     self.redacted_url(),
@@ -190,16 +202,17 @@ impl fmt::Debug for Config {
     }
 }
 
+/// Returns the URL used when none is set: a file for SQLite, and none for a
+/// server, whose address and database only the deployment knows.
 fn default_url(provider: Provider) -> &'static str {
     match provider {
         Provider::Sqlite => "sqlite:dbops.sqlite3",
-        Provider::Postgres => "postgres://postgres@127.0.0.1:5432/test",
-        Provider::MySql => "mysql://root@127.0.0.1:3306/test",
+        Provider::Postgres | Provider::MySql => "",
     }
 }
 
 fn invalid_setting(name: &str, value: &str, expected: &str) -> DbError {
-    DbError::invalid_payload(format!("{name} is `{value}`, expected {expected}"))
+    DbError::invalid_config(format!("{name} is `{value}`, expected {expected}"))
 }
 
 /// Returns the scheme of `url`, if it has one of letters followed by `:`.
@@ -309,6 +322,16 @@ mod tests {
         let error = Config::from_lookup(lookup(&[("DATABASE_AUTO_MIGRATE", "maybe")])).unwrap_err();
         assert!(
             error.message().starts_with("DATABASE_AUTO_MIGRATE"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn server_provider_requires_url() {
+        let error = Config::from_lookup(lookup(&[("DATABASE_PROVIDER", "postgres")])).unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::InvalidConfig);
+        assert!(
+            error.message().starts_with("DATABASE_URL is not set"),
             "{error}"
         );
     }

@@ -78,7 +78,12 @@ where
     DB: Backend,
     O: Handler<DB>,
 {
-    request.validate()?;
+    request.validate().map_err(|error| {
+        DbError::new(
+            error.kind(),
+            format!("invalid payload for `{}`: {error}", O::INFO.urn),
+        )
+    })?;
     let response = O::handle(conn, request).await?;
     let rows = response.row_count();
     Ok((response, rows))

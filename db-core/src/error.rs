@@ -27,11 +27,14 @@ pub enum ErrorKind {
     Unavailable,
     /// Anything else: a bug, a schema mismatch or an unexpected database error.
     Internal,
+    /// The settings are wrong: an unknown provider, a missing or mismatched URL,
+    /// a database that does not exist. Only raised while a module starts.
+    InvalidConfig,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 7] = [
+    pub const ALL: [ErrorKind; 8] = [
         ErrorKind::InvalidUrn,
         ErrorKind::UnknownOperation,
         ErrorKind::InvalidPayload,
@@ -39,6 +42,7 @@ impl ErrorKind {
         ErrorKind::Conflict,
         ErrorKind::Unavailable,
         ErrorKind::Internal,
+        ErrorKind::InvalidConfig,
     ];
 
     /// Returns the stable snake_case name of the kind.
@@ -51,6 +55,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Unavailable => "unavailable",
             ErrorKind::Internal => "internal",
+            ErrorKind::InvalidConfig => "invalid_config",
         }
     }
 }
@@ -100,6 +105,11 @@ impl DbError {
     /// Creates an `unavailable` error.
     pub fn unavailable(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorKind::Unavailable, message)
+    }
+
+    /// Creates an `invalid_config` error.
+    pub fn invalid_config(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorKind::InvalidConfig, message)
     }
 
     /// Creates an `internal` error.
@@ -186,6 +196,24 @@ impl From<sqlx::Error> for DbError {
                     ErrorKind::InvalidPayload,
                     format!("the database rejected a value: {}", database.message()).into(),
                 ),
+                _ if is_missing_table(database.as_ref()) => (
+                    ErrorKind::Internal,
+                    format!(
+                        "{}; the schema is missing or out of date: apply the migrations \
+                         with `dbops migrate`, or start with DATABASE_AUTO_MIGRATE=true",
+                        database.message()
+                    )
+                    .into(),
+                ),
+                _ if is_missing_database(database.as_ref()) => (
+                    ErrorKind::InvalidConfig,
+                    format!(
+                        "{}; create the database or schema first, or point DATABASE_URL \
+                         at an existing one",
+                        database.message()
+                    )
+                    .into(),
+                ),
                 _ if is_transient(database.as_ref()) => (
                     ErrorKind::Unavailable,
                     format!("the database is unavailable: {}", database.message()).into(),
@@ -246,6 +274,45 @@ fn is_transient(error: &dyn DatabaseError) -> bool {
         Some("53300" | "57P01" | "57P02" | "57P03" | "55P03" | "40P01" | "40001") => true,
         _ => false,
     }
+}
+
+/// Returns whether a statement refers to a table that does not exist.
+fn is_missing_table(error: &dyn DatabaseError) -> bool {
+    if let Some(mysql) = error.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        // ER_NO_SUCH_TABLE.
+        return mysql.number() == 1146;
+    }
+    if error
+        .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .is_some()
+    {
+        return error.message().starts_with("no such table");
+    }
+    // PostgreSQL undefined_table.
+    error.code().as_deref() == Some("42P01")
+}
+
+/// Returns whether the connection names a database, schema or SQLite file
+/// that does not exist or cannot be opened.
+fn is_missing_database(error: &dyn DatabaseError) -> bool {
+    if let Some(mysql) = error.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        // ER_BAD_DB_ERROR.
+        return mysql.number() == 1049;
+    }
+    if error
+        .try_downcast_ref::<sqlx::sqlite::SqliteError>()
+        .is_some()
+    {
+        // SQLITE_CANTOPEN.
+        return error
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            .map(|code| code & 0xff)
+            == Some(14);
+    }
+    // PostgreSQL invalid_catalog_name, and invalid_schema_name when the
+    // search_path names no existing schema.
+    matches!(error.code().as_deref(), Some("3D000" | "3F000"))
 }
 
 /// Renders a driver error without the details that could quote a connection string.

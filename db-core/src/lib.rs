@@ -96,6 +96,7 @@ pub use crate::module::{AnyHandler, DatabaseModule, Executor, Transaction};
 pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
 pub use crate::provider::{Backend, Provider};
 pub use crate::registry::{BoxFuture, Registration};
+pub use crate::suggest::lookup_error;
 pub use crate::types::{
     Guid, Secret, Timestamp, canonical_ip, decode_base64, encode_base64, sha256,
 };
@@ -134,7 +135,7 @@ pub mod __private {
     pub use crate::module::Executor;
     pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
     pub use crate::registry::{
-        MYSQL_OPERATIONS, POSTGRES_OPERATIONS, Registration, SQLITE_OPERATIONS,
+        LookupTable, MYSQL_OPERATIONS, POSTGRES_OPERATIONS, Registration, SQLITE_OPERATIONS,
         build_dispatch_table,
     };
     pub use crate::types::check_text;

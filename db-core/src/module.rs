@@ -18,7 +18,7 @@ use crate::migrate::{self, AppliedMigration};
 use crate::operation::{Handler, Operation};
 use crate::provider::{Backend, Provider};
 use crate::registry::DispatchTable;
-use crate::suggest::unknown_urn_error;
+use crate::suggest::lookup_error;
 
 /// How long a SQLite connection waits for another writer before it fails.
 const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
@@ -240,7 +240,7 @@ impl<DB: Backend> ProviderEngine<DB> {
 
     async fn run(&self, urn: &str, payload: Value) -> Result<Value, DbError> {
         let Some(registration) = self.table.get(urn) else {
-            return Err(unknown_urn_error(urn, &self.table.urns()));
+            return Err(lookup_error(urn, &self.table.urns()));
         };
         instrument(registration.info, DB::PROVIDER, async {
             let mut conn = self.acquire().await?;
@@ -295,7 +295,7 @@ impl Transaction {
             payload: Value,
         ) -> Result<Value, DbError> {
             let Some(registration) = engine.table.get(urn) else {
-                return Err(unknown_urn_error(urn, &engine.table.urns()));
+                return Err(lookup_error(urn, &engine.table.urns()));
             };
             instrument(
                 registration.info,
@@ -419,7 +419,7 @@ fn invalid_url(config: &Config, error: sqlx::Error) -> DbError {
     // The driver's message can quote the URL, so only the redacted URL is shown.
     drop(error);
     DbError::new(
-        ErrorKind::InvalidPayload,
+        ErrorKind::InvalidConfig,
         format!(
             "DATABASE_URL `{}` is not a valid {} connection URL",
             config.redacted_url(),
@@ -444,6 +444,9 @@ fn connect_sqlite(config: &Config) -> Result<ProviderEngine<Sqlite>, DbError> {
         .statement_cache_capacity(config.statement_cache_capacity);
 
     let in_memory = is_sqlite_memory_url(&url);
+    if !in_memory {
+        check_sqlite_folder(config, options.get_filename())?;
+    }
     let pool_options = if in_memory {
         // An in-memory database lives as long as its last connection, so the
         // pool keeps exactly one connection open for the module's lifetime.
@@ -456,6 +459,23 @@ fn connect_sqlite(config: &Config) -> Result<ProviderEngine<Sqlite>, DbError> {
         pool_options::<Sqlite>(config)
     };
     ProviderEngine::new(pool_options.connect_lazy_with(options), config)
+}
+
+/// Fails early when the folder of the SQLite file does not exist, because
+/// SQLite then only reports that it cannot open the file.
+fn check_sqlite_folder(config: &Config, file: &std::path::Path) -> Result<(), DbError> {
+    let folder = match file.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => return Ok(()),
+    };
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(DbError::invalid_config(format!(
+        "the folder `{}` of DATABASE_URL `{}` does not exist; create it or choose another path",
+        folder.display(),
+        config.redacted_url()
+    )))
 }
 
 fn is_sqlite_memory_url(url: &str) -> bool {

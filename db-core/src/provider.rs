@@ -69,7 +69,7 @@ impl FromStr for Provider {
             "sqlite" => Ok(Provider::Sqlite),
             "postgres" | "postgresql" => Ok(Provider::Postgres),
             "mysql" | "mariadb" => Ok(Provider::MySql),
-            _ => Err(DbError::invalid_payload(format!(
+            _ => Err(DbError::invalid_config(format!(
                 "unknown database provider `{text}`; set DATABASE_PROVIDER to one of \
                  `sqlite`, `postgres` or `mysql`"
             ))),

@@ -167,6 +167,47 @@ pub fn build_dispatch_table<DB: Backend>() -> Result<usize, DbError> {
     DispatchTable::<DB>::build().map(|table| table.len())
 }
 
+/// A dispatch table built from any set of registrations, for benchmarks that
+/// compare lookups in catalogs of different sizes within one binary.
+///
+/// It runs the same duplicate check and uses the same map and lookup as the
+/// table of a [`DatabaseModule`](crate::DatabaseModule); the completeness
+/// check against the other providers is skipped, since the set is a sample.
+#[doc(hidden)]
+pub struct LookupTable<DB: Database>(DispatchTable<DB>);
+
+impl<DB: Backend> LookupTable<DB> {
+    /// Builds the table from `registrations`.
+    pub fn from_slice(registrations: &'static [Registration<DB>]) -> Result<Self, DbError> {
+        DispatchTable::from_registrations(registrations, &[]).map(LookupTable)
+    }
+
+    /// Returns the registration for `urn`, as `DatabaseModule::run` finds it.
+    #[inline]
+    pub fn get(&self, urn: &str) -> Option<&'static Registration<DB>> {
+        self.0.get(urn)
+    }
+
+    /// Returns the number of registered operations.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Returns whether the table is empty (never, since building one fails then).
+    pub fn is_empty(&self) -> bool {
+        self.0.len() == 0
+    }
+}
+
+impl<DB: Database> std::fmt::Debug for LookupTable<DB> {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("LookupTable")
+            .field("operations", &self.0.by_urn.len())
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,11 +7,11 @@ use crate::error::{DbError, ErrorKind};
 /// The longest URN quoted back in an error message.
 const MAX_QUOTED: usize = 200;
 
-/// Builds the `invalid_urn` or `unknown_operation` error for `urn`.
+/// Builds the `invalid_urn` or `unknown_operation` error for a URN that is not in `known`.
 ///
 /// This runs only after the dispatch lookup has failed, so the parse and the
 /// scan over `known` cost nothing on the successful path.
-pub(crate) fn unknown_urn_error(urn: &str, known: &[&str]) -> DbError {
+pub fn lookup_error(urn: &str, known: &[&str]) -> DbError {
     let quoted = quote(urn);
     let parsed = match Urn::parse(urn) {
         Ok(parsed) => parsed,
@@ -84,14 +84,14 @@ mod tests {
 
     #[test]
     fn malformed_urn_is_invalid() {
-        let error = unknown_urn_error("db:users:profile", &KNOWN);
+        let error = lookup_error("db:users:profile", &KNOWN);
         assert_eq!(error.kind(), ErrorKind::InvalidUrn);
         assert!(error.message().contains("found 3"), "{error}");
     }
 
     #[test]
     fn misspelled_function_gets_suggestion() {
-        let error = unknown_urn_error("db:users:profile:get_rolez:1", &KNOWN);
+        let error = lookup_error("db:users:profile:get_rolez:1", &KNOWN);
         assert_eq!(error.kind(), ErrorKind::UnknownOperation);
         assert!(
             error
@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn missing_version_lists_existing_versions() {
-        let error = unknown_urn_error("db:users:profile:get_roles:3", &KNOWN);
+        let error = lookup_error("db:users:profile:get_roles:3", &KNOWN);
         assert!(
             error.message().contains("exists in version 1, 2"),
             "{error}"

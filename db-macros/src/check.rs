@@ -154,10 +154,35 @@ fn check_handler(handler: &ItemFn, connection: &str, errors: &mut Vec<syn::Error
             syn::Error::new_spanned(&sig.inputs, message)
         });
     }
+    if let Some(FnArg::Typed(first)) = sig.inputs.first()
+        && let Some(found) = connection_type_name(&first.ty)
+        && found != connection
+    {
+        errors.push(syn::Error::new_spanned(
+            &first.ty,
+            format!("`{name}` runs on `&mut {connection}`, not `{found}`; {expected}"),
+        ));
+    }
     if matches!(sig.output, ReturnType::Default) {
         errors.push(syn::Error::new_spanned(
             sig,
             format!("`{name}` must return `Result<Response, DbError>`; {expected}"),
         ));
     }
+}
+
+/// Returns the name of a provider connection type behind `&mut`, such as
+/// `PgConnection`, or `None` for any other type.
+fn connection_type_name(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Reference(reference) = ty else {
+        return None;
+    };
+    let syn::Type::Path(path) = &*reference.elem else {
+        return None;
+    };
+    let last = path.path.segments.last()?.ident.to_string();
+    PROVIDERS
+        .iter()
+        .any(|(_, connection, _)| *connection == last)
+        .then_some(last)
 }

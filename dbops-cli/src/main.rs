@@ -124,19 +124,7 @@ fn list_operations(as_json: bool) -> ExitCode {
 fn describe(urn: &str, as_json: bool) -> ExitCode {
     let Some(info) = db_core::find_operation(urn) else {
         let known: Vec<&str> = db_core::catalog().iter().map(|info| info.urn).collect();
-        let error = match db_core::Urn::parse(urn) {
-            Err(error) => DbError::new(
-                db_core::ErrorKind::InvalidUrn,
-                format!("invalid URN `{urn}`: {error}"),
-            ),
-            Ok(_) => DbError::new(
-                db_core::ErrorKind::UnknownOperation,
-                format!(
-                    "no operation is registered as `{urn}`; known operations: {}",
-                    known.join(", ")
-                ),
-            ),
-        };
+        let error = db_core::lookup_error(urn, &known);
         return report(&error, EXIT_OPERATION_ERROR);
     };
     if as_json {
@@ -199,19 +187,22 @@ fn describe_text(info: &OperationInfo) -> String {
             wire_type(field.rust_type)
         ));
     }
-    text.push_str(&format!("\nResponse: {}\n", wire_type(info.response)));
-    for structure in info
+    let structs = info
         .types
         .iter()
-        .filter(|structure| structure.name != "Request")
-    {
-        text.push_str(&format!("\n{}:\n", structure.name));
+        .filter(|structure| structure.name != "Request");
+    if info.response == "Response" {
+        text.push_str("\nResponse fields:\n");
+    } else {
+        text.push_str(&format!("\nResponse: {}\n", wire_type(info.response)));
+    }
+    for structure in structs {
+        if structure.name != "Response" {
+            text.push_str(&format!("\n{} fields:\n", structure.name));
+        }
         for field in structure.fields {
-            text.push_str(&format!(
-                "  {}: {}\n",
-                field.name,
-                wire_type(field.rust_type)
-            ));
+            let line = format!("  {}: {}\n", field.name, wire_type(field.rust_type));
+            text.push_str(&line);
         }
     }
     text.push_str(&format!("\nDefined at {}\n", info.location()));
@@ -259,9 +250,14 @@ async fn call(urn: &str, payload_argument: &str) -> ExitCode {
     let payload: Value = match serde_json::from_str(&payload_text) {
         Ok(payload) => payload,
         Err(error) => {
+            let source = if payload_argument == "-" {
+                "standard input"
+            } else {
+                "the payload argument"
+            };
             let error = DbError::invalid_payload(format!(
-                "the payload is not valid JSON: {error}; pass an object such as \
-                 '{{\"key\": \"Version\"}}', or `-` to read it from standard input"
+                "{source} is not valid JSON ({error}); pass a JSON object, such as \
+                 '{{\"key\": \"Version\"}}', and see `dbops describe {urn}` for its fields"
             ));
             return report(&error, EXIT_OPERATION_ERROR);
         }
@@ -296,7 +292,12 @@ async fn migrate() -> ExitCode {
         }
         Ok(applied) => {
             for migration in applied {
-                println!("applied {} {}", migration.version, migration.description);
+                println!(
+                    "applied {} {} ({})",
+                    migration.version,
+                    migration.description,
+                    db.provider()
+                );
             }
             ExitCode::SUCCESS
         }
@@ -311,9 +312,14 @@ async fn connect() -> Result<DatabaseModule, ExitCode> {
         .map_err(|error| report(&error, EXIT_OPERATION_ERROR))
 }
 
+/// Prints `error` and returns `code`, or the usage status for a configuration error.
 fn report(error: &DbError, code: u8) -> ExitCode {
     eprintln!("error[{}]: {}", error.kind(), error);
-    ExitCode::from(code)
+    if error.kind() == db_core::ErrorKind::InvalidConfig {
+        ExitCode::from(EXIT_USAGE_ERROR)
+    } else {
+        ExitCode::from(code)
+    }
 }
 
 fn print_json(value: &Value) {

@@ -35,7 +35,10 @@ pub mod get_config {
                 .bind(&request.key)
                 .fetch_optional(conn)
                 .await?;
-        Ok(value.map(|value| Entry { key: request.key, value }))
+        Ok(value.map(|value| Entry {
+            key: request.key,
+            value,
+        }))
     }
 
     async fn postgres(conn: &mut PgConnection, request: Request) -> Result<Response, DbError> {
@@ -44,7 +47,10 @@ pub mod get_config {
                 .bind(sha256(&request.key).as_slice())
                 .fetch_optional(conn)
                 .await?;
-        Ok(value.map(|value| Entry { key: request.key, value }))
+        Ok(value.map(|value| Entry {
+            key: request.key,
+            value,
+        }))
     }
 
     async fn mysql(conn: &mut MySqlConnection, request: Request) -> Result<Response, DbError> {
@@ -53,7 +59,10 @@ pub mod get_config {
                 .bind(sha256(&request.key).as_slice())
                 .fetch_optional(conn)
                 .await?;
-        Ok(value.map(|value| Entry { key: request.key, value }))
+        Ok(value.map(|value| Entry {
+            key: request.key,
+            value,
+        }))
     }
 }
 
