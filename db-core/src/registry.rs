@@ -171,8 +171,8 @@ pub fn build_dispatch_table<DB: Backend>() -> Result<usize, DbError> {
 /// compare lookups in catalogs of different sizes within one binary.
 ///
 /// It runs the same duplicate check and uses the same map and lookup as the
-/// table of a [`DatabaseModule`](crate::DatabaseModule); the completeness
-/// check against the other providers is skipped, since the set is a sample.
+/// table of a [`DatabaseModule`](crate::DatabaseModule). It skips the
+/// completeness check against the other providers, because the set is a sample.
 #[doc(hidden)]
 pub struct LookupTable<DB: Database>(DispatchTable<DB>);
 
