@@ -205,6 +205,14 @@ impl From<sqlx::Error> for DbError {
                     )
                     .into(),
                 ),
+                _ if is_rejected_login(database.as_ref()) => (
+                    ErrorKind::InvalidConfig,
+                    format!(
+                        "{}; check the user and password in DATABASE_URL",
+                        database.message()
+                    )
+                    .into(),
+                ),
                 _ if is_missing_database(database.as_ref()) => (
                     ErrorKind::InvalidConfig,
                     format!(
@@ -290,6 +298,16 @@ fn is_missing_table(error: &dyn DatabaseError) -> bool {
     }
     // PostgreSQL undefined_table.
     error.code().as_deref() == Some("42P01")
+}
+
+/// Returns whether the server rejected the user or password of the connection.
+fn is_rejected_login(error: &dyn DatabaseError) -> bool {
+    if let Some(mysql) = error.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        // ER_ACCESS_DENIED_ERROR.
+        return mysql.number() == 1045;
+    }
+    // PostgreSQL invalid_authorization_specification and invalid_password.
+    matches!(error.code().as_deref(), Some("28000" | "28P01"))
 }
 
 /// Returns whether the connection names a database, schema or SQLite file

@@ -115,7 +115,7 @@ fn list_operations(as_json: bool) -> ExitCode {
     } else {
         let width = catalog.iter().map(|info| info.urn.len()).max().unwrap_or(0);
         for info in &catalog {
-            println!("{:width$}  {}", info.urn, info.summary());
+            write_stdout(&format!("{:width$}  {}\n", info.urn, info.summary()));
         }
     }
     ExitCode::SUCCESS
@@ -130,7 +130,7 @@ fn describe(urn: &str, as_json: bool) -> ExitCode {
     if as_json {
         print_json(&describe_json(info));
     } else {
-        print!("{}", describe_text(info));
+        write_stdout(&describe_text(info));
     }
     ExitCode::SUCCESS
 }
@@ -255,9 +255,13 @@ async fn call(urn: &str, payload_argument: &str) -> ExitCode {
             } else {
                 "the payload argument"
             };
+            let fields_hint = if db_core::find_operation(urn).is_some() {
+                format!("; `dbops describe {urn}` lists its fields")
+            } else {
+                String::new()
+            };
             let error = DbError::invalid_payload(format!(
-                "{source} is not valid JSON ({error}); pass a JSON object, such as \
-                 '{{\"key\": \"Version\"}}', and see `dbops describe {urn}` for its fields"
+                "{source} is not valid JSON ({error}); pass a JSON object{fields_hint}"
             ));
             return report(&error, EXIT_OPERATION_ERROR);
         }
@@ -324,7 +328,14 @@ fn report(error: &DbError, code: u8) -> ExitCode {
 
 fn print_json(value: &Value) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => write_stdout(&format!("{text}\n")),
         Err(error) => eprintln!("error: cannot print the result: {error}"),
     }
+}
+
+/// Writes to standard output, ignoring a closed pipe (as in `dbops ops | head -1`),
+/// which `println!` would turn into a panic.
+fn write_stdout(text: &str) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

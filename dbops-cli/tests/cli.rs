@@ -263,3 +263,19 @@ fn processes_share_one_sqlite_file() {
     let entries: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(entries.as_array().unwrap().len(), 8, "{entries}");
 }
+
+#[test]
+fn closed_stdout_is_not_an_error() {
+    let workdir = Workdir::new("pipe");
+    let mut child = workdir
+        .dbops(&["ops"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closes the read end before the listing is written, as `dbops ops | head -0` would.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("panicked"), "{}", stderr(&output));
+}
