@@ -208,7 +208,7 @@ fn pool_defaults(criterion: &mut Criterion, runtime: &Runtime, db: &DatabaseModu
     group.finish();
 }
 
-/// The providers to run, from `DBOPS_BENCH_PROVIDERS` (default `sqlite,postgres,mysql`).
+/// Reads the providers to run from `DBOPS_BENCH_PROVIDERS` (default `sqlite,postgres,mysql`).
 fn providers() -> Vec<Provider> {
     std::env::var("DBOPS_BENCH_PROVIDERS")
         .unwrap_or_else(|_| "sqlite,postgres,mysql".to_owned())

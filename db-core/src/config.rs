@@ -203,7 +203,7 @@ impl fmt::Debug for Config {
 }
 
 /// Returns the URL used when none is set: a file for SQLite, and none for a
-/// server, whose address and database only the deployment knows.
+/// server, because only the deployment can name its address and database.
 fn default_url(provider: Provider) -> &'static str {
     match provider {
         Provider::Sqlite => "sqlite:dbops.sqlite3",

@@ -20,8 +20,8 @@ const SLOW_CALL: Duration = Duration::from_secs(1);
 /// Runs `call` inside the operation span and logs its outcome.
 ///
 /// `call` returns the result and its row count. The span records the URN, the
-/// provider, the elapsed time, the row count and the outcome (`ok` or the
-/// error kind); the closing event adds the error message. No payload value is
+/// provider, the elapsed time, the row count and the outcome, which is `ok` or
+/// the error kind. The closing event adds the error message. No payload value is
 /// ever logged.
 pub(crate) async fn instrument<T>(
     info: &'static OperationInfo,

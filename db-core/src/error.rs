@@ -132,27 +132,6 @@ impl DbError {
     pub fn message(&self) -> &str {
         &self.message
     }
-
-    /// Maps a database error, naming `context` (such as "user 5f0c...") in the
-    /// message of a `not_found` or `conflict` error.
-    ///
-    /// Handlers use it where a constraint violation has one obvious cause:
-    /// a foreign-key violation becomes `not_found: {context} not found`, a unique
-    /// violation becomes `conflict: {context} already exists`.
-    pub fn from_sqlx_with(error: sqlx::Error, context: &str) -> Self {
-        let mapped = DbError::from(error);
-        match mapped.kind {
-            ErrorKind::NotFound => DbError {
-                message: format!("{context} not found").into(),
-                ..mapped
-            },
-            ErrorKind::Conflict => DbError {
-                message: format!("{context} already exists").into(),
-                ..mapped
-            },
-            _ => mapped,
-        }
-    }
 }
 
 impl fmt::Display for DbError {

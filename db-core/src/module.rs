@@ -143,7 +143,7 @@ impl DatabaseModule {
     /// Runs a typed request; the generated client functions call this.
     pub async fn call<O>(&self, request: O) -> Result<O::Response, DbError>
     where
-        O: Handler<Sqlite> + Handler<Postgres> + Handler<MySql>,
+        O: AnyHandler,
     {
         match &*self.engine {
             Engine::Sqlite(engine) => engine.call(request).await,
@@ -322,7 +322,7 @@ impl Transaction {
     /// Runs a typed request inside this transaction.
     pub async fn call<O>(&mut self, request: O) -> Result<O::Response, DbError>
     where
-        O: Handler<Sqlite> + Handler<Postgres> + Handler<MySql>,
+        O: AnyHandler,
     {
         async fn call_on<DB: Backend, O: Handler<DB>>(
             conn: &mut DB::Connection,
@@ -368,7 +368,7 @@ impl fmt::Debug for Transaction {
     }
 }
 
-/// Where a typed call runs: on a pooled connection of a module, or inside a transaction.
+/// The target of a typed call: a pooled connection of a module, or an open transaction.
 ///
 /// The generated client functions take `impl Into<Executor>`, so both
 /// `&DatabaseModule` and `&mut Transaction` can be passed.
@@ -396,7 +396,7 @@ impl Executor<'_> {
     /// Runs a typed request where this executor points.
     pub async fn call<O>(self, request: O) -> Result<O::Response, DbError>
     where
-        O: Handler<Sqlite> + Handler<Postgres> + Handler<MySql>,
+        O: AnyHandler,
     {
         match self {
             Executor::Module(module) => module.call(request).await,
@@ -501,7 +501,7 @@ fn connect_mysql(config: &Config) -> Result<ProviderEngine<MySql>, DbError> {
     ProviderEngine::new(pool.connect_lazy_with(options), config)
 }
 
-/// Lets generic code require "implemented for every provider" in one bound.
+/// An operation implemented for every provider, as one bound for generic code.
 pub trait AnyHandler: Handler<Sqlite> + Handler<Postgres> + Handler<MySql> + Operation {}
 
 impl<O> AnyHandler for O where O: Handler<Sqlite> + Handler<Postgres> + Handler<MySql> {}

@@ -13,7 +13,7 @@ pub(crate) struct Checked {
     pub(crate) version: u32,
 }
 
-/// Checks everything that can be checked before rustc sees the expansion and
+/// Checks everything that can be checked before rustc compiles the expansion and
 /// returns the URN's parts when it is valid. Every problem goes into `errors`.
 pub(crate) fn check(args: &Args, model: &Model, errors: &mut Vec<syn::Error>) -> Option<Checked> {
     let checked = check_urn(args, errors);

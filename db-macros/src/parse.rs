@@ -65,7 +65,7 @@ pub(crate) struct StructModel {
     pub(crate) has_named_fields: bool,
 }
 
-/// What the annotated module contains, as the later stages need it.
+/// The contents of the annotated module, in the form the later stages need.
 pub(crate) struct Model {
     pub(crate) module: ItemMod,
     pub(crate) description: String,
@@ -236,7 +236,7 @@ pub(crate) fn type_text(ty: &Type) -> String {
     quote::quote!(#ty).to_string().replace(' ', "")
 }
 
-/// A span for diagnostics about the module as a whole: its name.
+/// Returns the span for diagnostics about the module as a whole: its name.
 pub(crate) fn module_span(module: &ItemMod) -> Span {
     module.ident.span()
 }

@@ -1,7 +1,7 @@
 //! The grammar of operation URNs.
 //!
 //! Every database operation is named `db:{domain}:{subsystem}:{function}:{version}`,
-//! for example `db:users:profile:get_roles:1`. This crate holds the one parser of
+//! for example `db:users:profile:get_roles:1`. This crate contains the one parser of
 //! that grammar. The `#[db_op]` macro calls it at compile time to reject a bad
 //! literal, and the runtime calls it only after a dispatch lookup has failed, to
 //! tell an invalid URN from an unknown operation.
@@ -108,7 +108,7 @@ pub enum UrnError {
     },
     /// One segment is empty or does not have the form its position requires.
     InvalidSegment {
-        /// Which segment is wrong.
+        /// The segment that is wrong.
         segment: Segment,
         /// The text of that segment.
         value: String,
@@ -178,7 +178,7 @@ impl<'a> Urn<'a> {
     /// Parses `text` and returns every invalid segment, in URN order, if any.
     ///
     /// A wrong segment count is reported alone, because the segments cannot be
-    /// told apart then.
+    /// identified then.
     pub fn parse_all(text: &'a str) -> Result<Self, Vec<UrnError>> {
         let parts: Vec<&str> = text.split(':').collect();
         let [namespace, domain, subsystem, function, version] = parts[..] else {
@@ -234,9 +234,9 @@ impl<'a> Urn<'a> {
 
     /// Returns the Rust name of the item that implements this operation.
     ///
-    /// Version 1 keeps the function name (`get_roles`); a later version appends
-    /// it (`get_roles_v2`), so every version lives beside the others in the
-    /// module named after the domain and subsystem.
+    /// Version 1 keeps the function name (`get_roles`). A later version appends
+    /// its number (`get_roles_v2`), so every version lives beside the others in
+    /// the module named after the domain and subsystem.
     pub fn item_name(&self) -> String {
         if self.version == 1 {
             self.function.to_owned()

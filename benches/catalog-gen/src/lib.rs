@@ -2,7 +2,7 @@
 //! start-up benchmarks.
 //!
 //! `build.rs` writes `DBOPS_BENCH_CATALOG_OPS` (default 1,000) operations
-//! through the real `#[db_op]` macro; each registers one handler per provider
+//! through the real `#[db_op]` macro. Each registers one handler per provider
 //! in the linkme registries, exactly as the operations of `db-ops` do.
 //! Operation `i` has the URN `db:bench:sNNN:op_IIIII:1` with `NNN = i / 100`.
 

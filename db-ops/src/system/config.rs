@@ -7,9 +7,9 @@
 
 use db_core::prelude::*;
 
-/// The longest key, in characters.
+/// The maximum key length, in characters.
 const MAX_KEY_CHARS: usize = 1024;
-/// The longest value, in characters.
+/// The maximum value length, in characters.
 const MAX_VALUE_CHARS: usize = 65_536;
 
 /// Fetches a configuration entry by key.
