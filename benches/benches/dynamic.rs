@@ -2,9 +2,11 @@
 //! in-memory SQLite, at 1, 10 and 100 returned rows (`get_navbar_routes`),
 //! and at one row for `get_roles`.
 //!
-//! Group `dynamic/sqlite` with variants `typed` and `dynamic`. The dynamic
-//! variant builds its `serde_json::Value` payload inside the timed call, as a
-//! caller would.
+//! Group `dynamic/sqlite`. Each case pairs `typed` with `dynamic`
+//! (`run`, which returns JSON text), and again with `dynamic_value`
+//! (`run_value`, which returns a `serde_json::Value` tree) under the case name
+//! suffixed `_value`. The dynamic variants build their `serde_json::Value`
+//! payload inside the timed call, as a caller would.
 
 mod common;
 
@@ -30,27 +32,51 @@ fn main() {
     for rows in [1usize, 10, 100] {
         let mask = mask_for_rows(rows);
         let payload = json!({ "role_mask": mask });
-        let result = runtime.block_on(db.run(NAVBAR, payload.clone())).unwrap();
+        let text = runtime.block_on(db.run(NAVBAR, payload.clone())).unwrap();
+        let value = runtime
+            .block_on(db.run_value(NAVBAR, payload.clone()))
+            .unwrap();
+        assert_eq!(value.as_array().map(Vec::len), Some(rows));
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(text.get()).unwrap(),
+            value
+        );
         eprintln!(
             "get_navbar_routes, {rows} rows: request payload {} bytes, result {} bytes",
             serde_json::to_vec(&payload).unwrap().len(),
-            serde_json::to_vec(&result).unwrap().len()
+            text.get().len()
         );
+        let typed = || async move {
+            let routes = db_ops::public::links::get_navbar_routes(db, Some(mask))
+                .await
+                .unwrap();
+            assert_eq!(routes.len(), rows);
+            black_box(routes);
+        };
         common::pair(
             &mut group,
             &runtime,
             &format!("get_navbar_routes_{rows}"),
             "typed",
-            || async move {
-                let routes = db_ops::public::links::get_navbar_routes(db, Some(mask))
-                    .await
-                    .unwrap();
-                assert_eq!(routes.len(), rows);
-                black_box(routes);
-            },
+            typed,
             "dynamic",
             || async move {
                 let routes = db.run(NAVBAR, json!({ "role_mask": mask })).await.unwrap();
+                black_box(routes);
+            },
+        );
+        common::pair(
+            &mut group,
+            &runtime,
+            &format!("get_navbar_routes_{rows}_value"),
+            "typed",
+            typed,
+            "dynamic_value",
+            || async move {
+                let routes = db
+                    .run_value(NAVBAR, json!({ "role_mask": mask }))
+                    .await
+                    .unwrap();
                 assert_eq!(routes.as_array().map(Vec::len), Some(rows));
                 black_box(routes);
             },

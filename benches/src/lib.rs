@@ -134,7 +134,7 @@ pub fn mask_for_rows(rows: usize) -> i64 {
 /// Seeds one user with roles, one configuration entry and 100 routes:
 /// 1 public, 9 for role bit 8 and 90 for role bit 16.
 pub async fn seed(db: &DatabaseModule) -> Result<Seed, DbError> {
-    db.run(
+    db.run_value(
         "db:system:config:upsert_config:1",
         json!({"key": CONFIG_KEY, "value": "1.0.0"}),
     )
@@ -142,10 +142,10 @@ pub async fn seed(db: &DatabaseModule) -> Result<Seed, DbError> {
 
     let identity = json!({"provider": "microsoft", "provider_identifier": "dbops-bench-user"});
     let existing = db
-        .run("db:users:providers:get_by_provider_identifier:1", identity)
+        .run_value("db:users:providers:get_by_provider_identifier:1", identity)
         .await?;
     let user = if existing.is_null() {
-        db.run(
+        db.run_value(
             "db:users:providers:create_from_provider:1",
             json!({
                 "provider": "microsoft",
@@ -162,7 +162,7 @@ pub async fn seed(db: &DatabaseModule) -> Result<Seed, DbError> {
         .as_str()
         .and_then(|text| text.parse().ok())
         .ok_or_else(|| DbError::internal(format!("no guid in {user}")))?;
-    db.run(
+    db.run_value(
         "db:users:profile:set_roles:1",
         json!({"guid": guid.to_string(), "roles": 5}),
     )

@@ -4,12 +4,13 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use crate::error::{DbError, ErrorKind};
 use crate::operation::{Handler, Operation, OperationInfo, RowCount};
 use crate::provider::{Backend, Provider};
-use crate::registry::BoxFuture;
+use crate::registry::{BoxFuture, DynamicResult, ErasedResponse, Registration};
 
 /// The tracing target of every operation call.
 pub const TRACING_TARGET: &str = "dbops::operation";
@@ -69,6 +70,16 @@ pub(crate) async fn instrument<T>(
     result.map(|(value, _)| value)
 }
 
+/// Checks the limits of `request` that its type cannot express.
+fn check_request<O: Operation>(request: &O) -> Result<(), DbError> {
+    request.validate().map_err(|error| {
+        DbError::new(
+            error.kind(),
+            format!("invalid payload for `{}`: {error}", O::INFO.urn),
+        )
+    })
+}
+
 /// Validates `request` and runs the provider's handler, returning the row count too.
 pub(crate) async fn handle_typed<DB, O>(
     conn: &mut DB::Connection,
@@ -78,44 +89,45 @@ where
     DB: Backend,
     O: Handler<DB>,
 {
-    request.validate().map_err(|error| {
-        DbError::new(
-            error.kind(),
-            format!("invalid payload for `{}`: {error}", O::INFO.urn),
-        )
-    })?;
+    check_request(&request)?;
     let response = O::handle(conn, request).await?;
     let rows = response.row_count();
     Ok((response, rows))
 }
 
-/// The JSON entry point of operation `O` on provider `DB`, stored in the registry.
+/// The dynamic entry point of operation `O` on provider `DB`, stored in the registry.
+///
+/// It decodes the request from a type-erased deserializer and returns the
+/// response as a type-erased value, so the JSON decoding and encoding code is
+/// compiled once in this crate rather than once per operation and provider.
 #[doc(hidden)]
-pub fn handle_json<'c, DB, O>(
+pub fn handle_dynamic<'c, DB, O>(
     conn: &'c mut DB::Connection,
-    payload: Value,
-) -> BoxFuture<'c, Result<(Value, u64), DbError>>
+    payload: &mut dyn erased_serde::Deserializer<'_>,
+) -> Result<BoxFuture<'c, DynamicResult>, erased_serde::Error>
 where
     DB: Backend,
     O: Handler<DB>,
 {
-    Box::pin(async move {
-        let request: O = decode_request(payload)?;
-        let (response, rows) = handle_typed::<DB, O>(conn, request).await?;
-        let value = serde_json::to_value(&response).map_err(|error| {
-            DbError::internal(format!(
-                "cannot encode the result of `{}` as JSON: {error}",
-                O::INFO.urn
-            ))
-        })?;
-        Ok((value, rows))
-    })
+    let request: O = erased_serde::deserialize(payload)?;
+    Ok(Box::pin(async move {
+        check_request(&request)?;
+        let response = O::handle(conn, request).await?;
+        let rows = response.row_count();
+        Ok((Box::new(response) as ErasedResponse, rows))
+    }))
 }
 
-/// Deserializes a JSON payload, naming the offending field on failure.
+/// Decodes `payload` for the operation `registration` and starts its handler.
 ///
-/// `null` is read as `{}`, so an operation without fields accepts both.
-fn decode_request<O: Operation>(payload: Value) -> Result<O, DbError> {
+/// Fails with `invalid_payload`, naming the offending field, when the payload
+/// does not match the request type.
+pub(crate) fn start<'c, DB: Backend>(
+    registration: &Registration<DB>,
+    conn: &'c mut DB::Connection,
+    payload: Value,
+) -> Result<BoxFuture<'c, DynamicResult>, DbError> {
+    let urn = registration.info.urn;
     let payload = match payload {
         Value::Null => Value::Object(Default::default()),
         Value::Object(fields) => Value::Object(fields),
@@ -123,26 +135,56 @@ fn decode_request<O: Operation>(payload: Value) -> Result<O, DbError> {
         // would let a payload skip the field names.
         other => {
             return Err(DbError::invalid_payload(format!(
-                "invalid payload for `{}`: expected a JSON object with named fields, found {}",
-                O::INFO.urn,
+                "invalid payload for `{urn}`: expected a JSON object with named fields, found {}",
                 json_type_name(&other)
             )));
         }
     };
-    serde_path_to_error::deserialize(payload).map_err(|error| {
-        let path = error.path().to_string();
-        let cause = error.into_inner().to_string();
+    let mut track = serde_path_to_error::Track::new();
+    let started = {
+        let tracked = serde_path_to_error::Deserializer::new(payload, &mut track);
+        let mut erased = <dyn erased_serde::Deserializer>::erase(tracked);
+        (registration.handler)(conn, &mut erased)
+    };
+    started.map_err(|error| {
+        let path = track.path().to_string();
+        let cause = error.to_string();
         // serde already names the field in "unknown field `x`" messages.
         let message = if path == "." || cause.contains(&format!("`{path}`")) {
-            format!("invalid payload for `{}`: {cause}", O::INFO.urn)
+            format!("invalid payload for `{urn}`: {cause}")
         } else {
-            format!(
-                "invalid payload for `{}`: field `{path}`: {cause}",
-                O::INFO.urn
-            )
+            format!("invalid payload for `{urn}`: field `{path}`: {cause}")
         };
         DbError::invalid_payload(message)
     })
+}
+
+/// Encodes a response as JSON text.
+pub(crate) fn encode_text(
+    info: &OperationInfo,
+    response: &(dyn erased_serde::Serialize + Send),
+) -> Result<Box<RawValue>, DbError> {
+    let mut text = Vec::with_capacity(128);
+    erased_serde::serialize(response, &mut serde_json::Serializer::new(&mut text))
+        .map_err(|error| encode_error(info, error))?;
+    let text = String::from_utf8(text).expect("serde_json writes UTF-8");
+    RawValue::from_string(text).map_err(|error| encode_error(info, error))
+}
+
+/// Encodes a response as a JSON value tree.
+pub(crate) fn encode_value(
+    info: &OperationInfo,
+    response: &(dyn erased_serde::Serialize + Send),
+) -> Result<Value, DbError> {
+    erased_serde::serialize(response, serde_json::value::Serializer)
+        .map_err(|error| encode_error(info, error))
+}
+
+fn encode_error(info: &OperationInfo, error: serde_json::Error) -> DbError {
+    DbError::internal(format!(
+        "cannot encode the result of `{}` as JSON: {error}",
+        info.urn
+    ))
 }
 
 fn json_type_name(value: &Value) -> &'static str {

@@ -10,7 +10,8 @@
 //! builds its dispatch table and serves two kinds of call:
 //!
 //! - typed, through the generated function: `get_roles(&db, guid).await?`;
-//! - JSON, for RPC layers and tools: `db.run(urn, payload).await?`.
+//! - JSON, for RPC layers and tools: `db.run(urn, payload).await?` returns
+//!   JSON text, and `db.run_value(urn, payload).await?` a `serde_json::Value`.
 //!
 //! # Defining an operation
 //!
@@ -131,7 +132,7 @@ pub mod prelude {
 /// Support for the code that `#[db_op]` generates; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::dispatch::handle_json;
+    pub use crate::dispatch::handle_dynamic;
     pub use crate::module::Executor;
     pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
     pub use crate::registry::{

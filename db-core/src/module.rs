@@ -5,6 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::mysql::{MySqlConnectOptions, MySqlPoolOptions};
 use sqlx::pool::PoolOptions;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -12,12 +13,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{MySql, Pool, Postgres, Sqlite};
 
 use crate::config::Config;
-use crate::dispatch::{handle_typed, instrument};
+use crate::dispatch::{encode_text, encode_value, handle_typed, instrument, start};
 use crate::error::{DbError, ErrorKind};
 use crate::migrate::{self, AppliedMigration};
-use crate::operation::{Handler, Operation};
+use crate::operation::{Handler, Operation, OperationInfo};
 use crate::provider::{Backend, Provider};
-use crate::registry::DispatchTable;
+use crate::registry::{DispatchTable, Registration};
 use crate::suggest::lookup_error;
 
 /// How long a SQLite connection waits for another writer before it fails.
@@ -127,16 +128,34 @@ impl DatabaseModule {
         }
     }
 
-    /// Runs the operation named `urn` with a JSON payload and returns its JSON result.
+    /// Runs the operation named `urn` with a JSON payload and returns its
+    /// result as JSON text, the form an RPC layer sends on.
     ///
     /// The handler is found with one hash lookup of `urn`. Only when that fails
     /// is the URN parsed, to return `invalid_urn` or `unknown_operation` with
-    /// the closest known URN.
-    pub async fn run(&self, urn: &str, payload: Value) -> Result<Value, DbError> {
+    /// the closest known URN. The result is written straight from the typed
+    /// response, without building a [`Value`] tree; [`run_value`](Self::run_value)
+    /// returns one.
+    pub async fn run(&self, urn: &str, payload: Value) -> Result<Box<RawValue>, DbError> {
+        self.run_with(urn, payload, encode_text).await
+    }
+
+    /// Runs the operation named `urn` as [`run`](Self::run) does, and returns
+    /// the result as a [`Value`], for callers that read its fields.
+    pub async fn run_value(&self, urn: &str, payload: Value) -> Result<Value, DbError> {
+        self.run_with(urn, payload, encode_value).await
+    }
+
+    async fn run_with<T>(
+        &self,
+        urn: &str,
+        payload: Value,
+        encode: Encoder<T>,
+    ) -> Result<T, DbError> {
         match &*self.engine {
-            Engine::Sqlite(engine) => engine.run(urn, payload).await,
-            Engine::Postgres(engine) => engine.run(urn, payload).await,
-            Engine::MySql(engine) => engine.run(urn, payload).await,
+            Engine::Sqlite(engine) => engine.run(urn, payload, encode).await,
+            Engine::Postgres(engine) => engine.run(urn, payload, encode).await,
+            Engine::MySql(engine) => engine.run(urn, payload, encode).await,
         }
     }
 
@@ -238,13 +257,13 @@ impl<DB: Backend> ProviderEngine<DB> {
         })
     }
 
-    async fn run(&self, urn: &str, payload: Value) -> Result<Value, DbError> {
+    async fn run<T>(&self, urn: &str, payload: Value, encode: Encoder<T>) -> Result<T, DbError> {
         let Some(registration) = self.table.get(urn) else {
             return Err(lookup_error(urn, &self.table.urns()));
         };
         instrument(registration.info, DB::PROVIDER, async {
             let mut conn = self.acquire().await?;
-            (registration.handler)(&mut conn, payload).await
+            run_on(registration, &mut conn, payload, encode).await
         })
         .await
     }
@@ -256,6 +275,20 @@ impl<DB: Backend> ProviderEngine<DB> {
         })
         .await
     }
+}
+
+/// Turns the response of a dynamic call into the form its caller asked for.
+type Encoder<T> = fn(&OperationInfo, &(dyn erased_serde::Serialize + Send)) -> Result<T, DbError>;
+
+/// Decodes `payload`, runs the operation on `conn` and encodes its response.
+async fn run_on<DB: Backend, T>(
+    registration: &Registration<DB>,
+    conn: &mut DB::Connection,
+    payload: Value,
+    encode: Encoder<T>,
+) -> Result<(T, u64), DbError> {
+    let (response, rows) = start(registration, conn, payload)?.await?;
+    Ok((encode(registration.info, &*response)?, rows))
 }
 
 /// A transaction on the module's database that groups several calls.
@@ -286,34 +319,51 @@ enum TransactionConnection {
 }
 
 impl Transaction {
-    /// Runs the operation named `urn` inside this transaction, as [`DatabaseModule::run`] does.
-    pub async fn run(&mut self, urn: &str, payload: Value) -> Result<Value, DbError> {
-        async fn run_on<DB: Backend>(
+    /// Runs the operation named `urn` inside this transaction, as
+    /// [`DatabaseModule::run`] does.
+    pub async fn run(&mut self, urn: &str, payload: Value) -> Result<Box<RawValue>, DbError> {
+        self.run_with(urn, payload, encode_text).await
+    }
+
+    /// Runs the operation named `urn` inside this transaction, as
+    /// [`DatabaseModule::run_value`] does.
+    pub async fn run_value(&mut self, urn: &str, payload: Value) -> Result<Value, DbError> {
+        self.run_with(urn, payload, encode_value).await
+    }
+
+    async fn run_with<T>(
+        &mut self,
+        urn: &str,
+        payload: Value,
+        encode: Encoder<T>,
+    ) -> Result<T, DbError> {
+        async fn run_in<DB: Backend, T>(
             engine: &ProviderEngine<DB>,
             conn: &mut DB::Connection,
             urn: &str,
             payload: Value,
-        ) -> Result<Value, DbError> {
+            encode: Encoder<T>,
+        ) -> Result<T, DbError> {
             let Some(registration) = engine.table.get(urn) else {
                 return Err(lookup_error(urn, &engine.table.urns()));
             };
             instrument(
                 registration.info,
                 DB::PROVIDER,
-                (registration.handler)(conn, payload),
+                run_on(registration, conn, payload, encode),
             )
             .await
         }
 
         match (&*self.module.engine, &mut self.connection) {
             (Engine::Sqlite(engine), TransactionConnection::Sqlite(conn)) => {
-                run_on(engine, conn, urn, payload).await
+                run_in(engine, conn, urn, payload, encode).await
             }
             (Engine::Postgres(engine), TransactionConnection::Postgres(conn)) => {
-                run_on(engine, conn, urn, payload).await
+                run_in(engine, conn, urn, payload, encode).await
             }
             (Engine::MySql(engine), TransactionConnection::MySql(conn)) => {
-                run_on(engine, conn, urn, payload).await
+                run_in(engine, conn, urn, payload, encode).await
             }
             _ => unreachable!("a transaction always belongs to its module's provider"),
         }

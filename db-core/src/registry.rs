@@ -7,7 +7,6 @@ use std::future::Future;
 use std::pin::Pin;
 
 use linkme::distributed_slice;
-use serde_json::Value;
 use sqlx::{Database, MySql, Postgres, Sqlite};
 
 use crate::error::DbError;
@@ -17,19 +16,26 @@ use crate::provider::{Backend, Provider};
 /// A boxed future that can move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A handler that takes and returns JSON, as `DatabaseModule::run` calls it.
-///
-/// It returns the result and its row count, which the tracing span records.
-pub type DynamicHandler<DB> = for<'c> fn(
-    &'c mut <DB as Database>::Connection,
-    Value,
-) -> BoxFuture<'c, Result<(Value, u64), DbError>>;
+/// A response whose type is known only to its operation, ready to be encoded.
+pub type ErasedResponse = Box<dyn erased_serde::Serialize + Send>;
+
+/// What a dynamic call returns: the response and its row count, which the
+/// tracing span records.
+pub type DynamicResult = Result<(ErasedResponse, u64), DbError>;
+
+/// A handler as `DatabaseModule::run` calls it: it decodes the request from
+/// the deserializer, then returns the future that runs it on the connection.
+pub type DynamicHandler<DB> =
+    for<'c, 'p, 'de> fn(
+        &'c mut <DB as Database>::Connection,
+        &'p mut dyn erased_serde::Deserializer<'de>,
+    ) -> Result<BoxFuture<'c, DynamicResult>, erased_serde::Error>;
 
 /// One operation in one provider's registry.
 pub struct Registration<DB: Database> {
     /// The operation's descriptor.
     pub info: &'static OperationInfo,
-    /// The JSON entry point of the operation's handler for this provider.
+    /// The dynamic entry point of the operation's handler for this provider.
     pub handler: DynamicHandler<DB>,
 }
 
@@ -231,9 +237,9 @@ mod tests {
 
     fn unreachable_handler<'c>(
         _: &'c mut sqlx::SqliteConnection,
-        _: Value,
-    ) -> BoxFuture<'c, Result<(Value, u64), DbError>> {
-        Box::pin(async { Err(DbError::internal("not called")) })
+        _: &mut dyn erased_serde::Deserializer<'_>,
+    ) -> Result<BoxFuture<'c, DynamicResult>, erased_serde::Error> {
+        Ok(Box::pin(async { Err(DbError::internal("not called")) }))
     }
 
     static FIRST: OperationInfo = info("db:a:b:c:1", "first.rs", 10);

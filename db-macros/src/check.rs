@@ -1,7 +1,7 @@
 //! Validates the URN, the module's name and path, and the provider functions.
 
 use db_urn::{Urn, UrnError};
-use syn::{FnArg, ItemFn, ReturnType};
+use syn::{FnArg, ReturnType, Signature};
 
 use crate::parse::{self, Args, Model, PROVIDERS};
 
@@ -113,13 +113,12 @@ fn check_types(model: &Model, errors: &mut Vec<syn::Error>) {
     }
 }
 
-fn check_handler(handler: &ItemFn, connection: &str, errors: &mut Vec<syn::Error>) {
-    let name = &handler.sig.ident;
+fn check_handler(sig: &Signature, connection: &str, errors: &mut Vec<syn::Error>) {
+    let name = &sig.ident;
     let expected = format!(
         "expected `async fn {name}(conn: &mut {connection}, request: Request) \
          -> Result<Response, DbError>`"
     );
-    let sig = &handler.sig;
     if sig.asyncness.is_none() {
         errors.push(syn::Error::new_spanned(
             sig.fn_token,

@@ -90,10 +90,10 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
         let handler = model
             .find_handler(name)
             .expect("checked: every provider function exists");
-        let function_ident = &handler.sig.ident;
+        let function_ident = &handler.ident;
         let connection = format_ident!("{}", connection);
         let database = format_ident!("{}", database);
-        let span = handler.sig.span();
+        let span = handler.span();
         quote_spanned! {span=>
             impl #private::Handler<#private::#database> for Request {
                 fn handle(
@@ -115,7 +115,7 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
             static REGISTRATION: #private::Registration<#private::#database> =
                 #private::Registration {
                     info: &__DB_OP_INFO,
-                    handler: #private::handle_json::<#private::#database, Request>,
+                    handler: #private::handle_dynamic::<#private::#database, Request>,
                 };
         }
     });
@@ -177,9 +177,9 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
         #(const _: () = { #registrations };)*
     };
     if let Some((_, items)) = &mut module.content {
-        let generated: syn::File =
-            syn::parse2(generated).expect("the generated items are valid Rust");
-        items.extend(generated.items);
+        // Emitted as written: parsing the tokens back into items would only
+        // cost expansion time.
+        items.push(Item::Verbatim(generated));
     }
 
     let path_suffix = format!("{domain}::{subsystem}");

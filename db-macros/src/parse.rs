@@ -3,7 +3,8 @@
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::{
-    Attribute, Expr, ExprLit, Fields, Ident, Item, ItemFn, ItemMod, ItemStruct, Lit, LitStr, Type,
+    Attribute, Expr, ExprLit, Fields, Ident, Item, ItemMod, ItemStruct, Lit, LitStr, Signature,
+    Type,
 };
 
 /// The argument of `#[db_op("...")]`.
@@ -72,8 +73,8 @@ pub(crate) struct Model {
     pub(crate) structs: Vec<StructModel>,
     /// The `type Response = ...;` alias, when Response is not a struct.
     pub(crate) response_alias: Option<Type>,
-    /// The provider functions found, by name.
-    pub(crate) handlers: Vec<ItemFn>,
+    /// The signatures of the provider functions found.
+    pub(crate) handlers: Vec<Signature>,
 }
 
 impl Model {
@@ -81,10 +82,8 @@ impl Model {
         self.structs.iter().find(|model| model.ident == name)
     }
 
-    pub(crate) fn find_handler(&self, name: &str) -> Option<&ItemFn> {
-        self.handlers
-            .iter()
-            .find(|handler| handler.sig.ident == name)
+    pub(crate) fn find_handler(&self, name: &str) -> Option<&Signature> {
+        self.handlers.iter().find(|handler| handler.ident == name)
     }
 }
 
@@ -107,7 +106,7 @@ pub(crate) fn model(mut module: ItemMod, errors: &mut Vec<syn::Error>) -> Model 
                         .iter()
                         .any(|(name, _, _)| function.sig.ident == name) =>
                 {
-                    handlers.push(function.clone());
+                    handlers.push(function.sig.clone());
                 }
                 _ => {}
             }

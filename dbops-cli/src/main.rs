@@ -271,7 +271,7 @@ async fn call(urn: &str, payload_argument: &str) -> ExitCode {
         Ok(db) => db,
         Err(code) => return code,
     };
-    match db.run(urn, payload).await {
+    match db.run_value(urn, payload).await {
         Ok(result) => {
             print_json(&result);
             ExitCode::SUCCESS

@@ -215,7 +215,7 @@ async fn admin_mysql(server: &str, statement: &str) -> Result<(), String> {
 /// ```ignore
 /// provider_test! {
 ///     async fn upsert_returns_stored_value(db) {
-///         let entry = db.run("db:system:config:upsert_config:1", json!({...})).await.unwrap();
+///         let entry = db.run_value("db:system:config:upsert_config:1", json!({...})).await.unwrap();
 ///         assert_eq!(entry["value"], "1");
 ///     }
 /// }

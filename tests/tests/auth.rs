@@ -20,7 +20,7 @@ const EXPIRES_UTC: &str = "2030-01-02T02:04:05.123456Z";
 async fn create_user(db: &DatabaseModule) -> String {
     let identifier = Guid::new_v4().to_string();
     let user = db
-        .run(
+        .run_value(
             "db:users:providers:create_from_provider:1",
             json!({
                 "provider": "microsoft",
@@ -158,7 +158,7 @@ provider_test! {
     async fn create_then_get_session(db) {
         let user = create_user(db).await;
         let before = Timestamp::now();
-        let created = db.run(CREATE, full_payload(&user, TOKEN)).await.unwrap();
+        let created = db.run_value(CREATE, full_payload(&user, TOKEN)).await.unwrap();
         let after = Timestamp::now();
 
         let object = created.as_object().unwrap();
@@ -169,7 +169,7 @@ provider_test! {
         assert!(device_guid.parse::<Guid>().is_ok(), "{device_guid}");
         assert_ne!(session_guid, device_guid);
 
-        let read = db.run(GET, json!({"access_token": TOKEN})).await.unwrap();
+        let read = db.run_value(GET, json!({"access_token": TOKEN})).await.unwrap();
         let issued_at = read["issued_at"].as_str().unwrap();
         let issued: Timestamp = issued_at.parse().unwrap();
         assert!(issued_at.ends_with('Z'), "{issued_at}");
@@ -195,7 +195,7 @@ provider_test! {
 provider_test! {
     async fn optional_fields_read_null(db) {
         let user = create_user(db).await;
-        db.run(CREATE, minimal_payload(&user, "absent-fields")).await.unwrap();
+        db.run_value(CREATE, minimal_payload(&user, "absent-fields")).await.unwrap();
         let explicit_nulls = json!({
             "user_guid": user,
             "access_token": "null-fields",
@@ -204,10 +204,10 @@ provider_test! {
             "user_agent": null,
             "ip_address": null,
         });
-        db.run(CREATE, explicit_nulls).await.unwrap();
+        db.run_value(CREATE, explicit_nulls).await.unwrap();
 
         for token in ["absent-fields", "null-fields"] {
-            let read = db.run(GET, json!({"access_token": token})).await.unwrap();
+            let read = db.run_value(GET, json!({"access_token": token})).await.unwrap();
             assert_eq!(read["user_guid"], user.as_str(), "{token}");
             assert_eq!(read["revoked_at"], Value::Null, "{token}");
             assert_eq!(read["fingerprint"], Value::Null, "{token}");
@@ -228,8 +228,8 @@ provider_test! {
         for (index, (sent, stored)) in cases.into_iter().enumerate() {
             let token = format!("ip-{index}");
             let payload = with_field(minimal_payload(&user, &token), "ip_address", json!(sent));
-            db.run(CREATE, payload).await.unwrap();
-            let read = db.run(GET, json!({"access_token": token})).await.unwrap();
+            db.run_value(CREATE, payload).await.unwrap();
+            let read = db.run_value(GET, json!({"access_token": token})).await.unwrap();
             assert_eq!(read["ip_address"], stored, "{sent}");
         }
     }
@@ -238,10 +238,10 @@ provider_test! {
 provider_test! {
     async fn unknown_token_reads_null(db) {
         let user = create_user(db).await;
-        db.run(CREATE, minimal_payload(&user, TOKEN)).await.unwrap();
+        db.run_value(CREATE, minimal_payload(&user, TOKEN)).await.unwrap();
 
         for token in ["", "other-token", &TOKEN.to_uppercase(), &format!("{TOKEN} ")] {
-            let read = db.run(GET, json!({"access_token": token})).await.unwrap();
+            let read = db.run_value(GET, json!({"access_token": token})).await.unwrap();
             assert_eq!(read, Value::Null, "{token:?}");
         }
     }
@@ -250,7 +250,7 @@ provider_test! {
 provider_test! {
     async fn token_stored_as_digest(db) {
         let user = create_user(db).await;
-        db.run(CREATE, minimal_payload(&user, TOKEN)).await.unwrap();
+        db.run_value(CREATE, minimal_payload(&user, TOKEN)).await.unwrap();
 
         assert_eq!(token_digests(db).await, vec![sha256(TOKEN).to_vec()]);
     }
@@ -260,10 +260,10 @@ provider_test! {
     async fn reused_token_is_conflict(db) {
         let user = create_user(db).await;
         let other_user = create_user(db).await;
-        let first = db.run(CREATE, full_payload(&user, TOKEN)).await.unwrap();
+        let first = db.run_value(CREATE, full_payload(&user, TOKEN)).await.unwrap();
 
         for owner in [&user, &other_user] {
-            let error = db.run(CREATE, full_payload(owner, TOKEN)).await.unwrap_err();
+            let error = db.run_value(CREATE, full_payload(owner, TOKEN)).await.unwrap_err();
             assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
             assert!(error.message().contains("access token"), "{error}");
             for text in error_texts(&error) {
@@ -273,7 +273,7 @@ provider_test! {
 
         assert_eq!(count_rows(db, "sessions").await, 1);
         assert_eq!(count_rows(db, "session_devices").await, 1);
-        let read = db.run(GET, json!({"access_token": TOKEN})).await.unwrap();
+        let read = db.run_value(GET, json!({"access_token": TOKEN})).await.unwrap();
         assert_eq!(read["session_guid"], first["session_guid"]);
         assert_eq!(read["user_guid"], user.as_str());
     }
@@ -282,7 +282,7 @@ provider_test! {
 provider_test! {
     async fn unknown_user_is_not_found(db) {
         let missing = Guid::new_v4().to_string();
-        let error = db.run(CREATE, full_payload(&missing, TOKEN)).await.unwrap_err();
+        let error = db.run_value(CREATE, full_payload(&missing, TOKEN)).await.unwrap_err();
 
         assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
         assert!(error.message().contains(&missing), "{error}");
@@ -307,11 +307,11 @@ provider_test! {
             "",
         ] {
             let payload = with_field(full_payload(&user, TOKEN), "ip_address", json!(address));
-            let error = db.run(CREATE, payload).await.unwrap_err();
+            let error = db.run_value(CREATE, payload).await.unwrap_err();
             assert_invalid(&error, &["`ip_address`", address]);
         }
         let error = db
-            .run(CREATE, with_field(full_payload(&user, TOKEN), "ip_address", json!(7)))
+            .run_value(CREATE, with_field(full_payload(&user, TOKEN), "ip_address", json!(7)))
             .await
             .unwrap_err();
         assert_invalid(&error, &["`ip_address`"]);
@@ -328,7 +328,7 @@ provider_test! {
             "urn:uuid:5f0c8a9e-2b1d-4c3e-9f00-0123456789ab",
             "",
         ] {
-            let error = db.run(CREATE, full_payload(guid, TOKEN)).await.unwrap_err();
+            let error = db.run_value(CREATE, full_payload(guid, TOKEN)).await.unwrap_err();
             assert_invalid(&error, &["`user_guid`", guid]);
         }
         assert_no_sessions(db).await;
@@ -346,7 +346,7 @@ provider_test! {
             json!(1_893_553_445),
         ] {
             let payload = with_field(full_payload(&user, TOKEN), "expires", expires.clone());
-            let error = db.run(CREATE, payload).await.unwrap_err();
+            let error = db.run_value(CREATE, payload).await.unwrap_err();
             assert_invalid(&error, &["`expires`"]);
             if let Some(text) = expires.as_str() {
                 assert!(error.message().contains(text), "{error}");
@@ -360,12 +360,12 @@ provider_test! {
     async fn unknown_fields_are_rejected(db) {
         let user = create_user(db).await;
         let payload = with_field(full_payload(&user, TOKEN), "fingerprnt", json!("fp"));
-        let error = db.run(CREATE, payload).await.unwrap_err();
+        let error = db.run_value(CREATE, payload).await.unwrap_err();
         assert_invalid(&error, &["`fingerprnt`"]);
         assert_no_sessions(db).await;
 
         let error = db
-            .run(GET, json!({"access_token": TOKEN, "token": TOKEN}))
+            .run_value(GET, json!({"access_token": TOKEN, "token": TOKEN}))
             .await
             .unwrap_err();
         assert_invalid(&error, &["`token`"]);
@@ -378,17 +378,17 @@ provider_test! {
         for field in ["user_guid", "access_token", "expires"] {
             let mut payload = full_payload(&user, TOKEN);
             payload.as_object_mut().unwrap().remove(field);
-            let error = db.run(CREATE, payload).await.unwrap_err();
+            let error = db.run_value(CREATE, payload).await.unwrap_err();
             assert_invalid(&error, &[&format!("`{field}`")]);
 
             let payload = with_field(full_payload(&user, TOKEN), field, Value::Null);
-            let error = db.run(CREATE, payload).await.unwrap_err();
+            let error = db.run_value(CREATE, payload).await.unwrap_err();
             assert_invalid(&error, &[field]);
         }
         assert_no_sessions(db).await;
 
         for payload in [json!({}), Value::Null, json!({"access_token": null})] {
-            let error = db.run(GET, payload.clone()).await.unwrap_err();
+            let error = db.run_value(GET, payload.clone()).await.unwrap_err();
             assert_invalid(&error, &["access_token"]);
         }
     }
@@ -400,15 +400,15 @@ provider_test! {
         let longest = "t".repeat(65_536);
         let too_long = "t".repeat(65_537);
 
-        let error = db.run(CREATE, full_payload(&user, &too_long)).await.unwrap_err();
+        let error = db.run_value(CREATE, full_payload(&user, &too_long)).await.unwrap_err();
         assert_invalid(&error, &["`access_token`", "65537"]);
         assert!(!error.message().contains(&too_long[..64]), "{error}");
         assert_no_sessions(db).await;
-        let error = db.run(GET, json!({"access_token": too_long})).await.unwrap_err();
+        let error = db.run_value(GET, json!({"access_token": too_long})).await.unwrap_err();
         assert_invalid(&error, &["`access_token`"]);
 
-        let created = db.run(CREATE, full_payload(&user, &longest)).await.unwrap();
-        let read = db.run(GET, json!({"access_token": longest})).await.unwrap();
+        let created = db.run_value(CREATE, full_payload(&user, &longest)).await.unwrap();
+        let read = db.run_value(GET, json!({"access_token": longest})).await.unwrap();
         assert_eq!(read["session_guid"], created["session_guid"]);
     }
 }
@@ -431,13 +431,13 @@ provider_test! {
         for (field, longest, stored, too_long) in cases {
             let token = format!("limit-{field}");
             let payload = with_field(full_payload(&user, &token), field, json!(too_long));
-            let error = db.run(CREATE, payload).await.unwrap_err();
+            let error = db.run_value(CREATE, payload).await.unwrap_err();
             assert_invalid(&error, &[&format!("`{field}`")]);
             assert_no_sessions(db).await;
 
             let payload = with_field(full_payload(&user, &token), field, json!(longest));
-            db.run(CREATE, payload).await.unwrap();
-            let read = db.run(GET, json!({"access_token": token})).await.unwrap();
+            db.run_value(CREATE, payload).await.unwrap();
+            let read = db.run_value(GET, json!({"access_token": token})).await.unwrap();
             assert_eq!(read[field], stored.as_str(), "{field}");
             delete_sessions(db).await;
         }
@@ -447,10 +447,10 @@ provider_test! {
 provider_test! {
     async fn nul_in_text_is_rejected(db) {
         let user = create_user(db).await;
-        let error = db.run(CREATE, full_payload(&user, "tok\0en")).await.unwrap_err();
+        let error = db.run_value(CREATE, full_payload(&user, "tok\0en")).await.unwrap_err();
         assert_invalid(&error, &["`access_token`"]);
         let payload = with_field(full_payload(&user, TOKEN), "user_agent", json!("a\0b"));
-        let error = db.run(CREATE, payload).await.unwrap_err();
+        let error = db.run_value(CREATE, payload).await.unwrap_err();
         assert_invalid(&error, &["`user_agent`"]);
         assert_no_sessions(db).await;
     }
@@ -489,15 +489,15 @@ provider_test! {
     async fn caller_rollback_discards_session(db) {
         let user = create_user(db).await;
         let mut transaction = db.begin().await.unwrap();
-        transaction.run(CREATE, full_payload(&user, TOKEN)).await.unwrap();
-        let error = transaction.run(CREATE, full_payload(&user, TOKEN)).await.unwrap_err();
+        transaction.run_value(CREATE, full_payload(&user, TOKEN)).await.unwrap();
+        let error = transaction.run_value(CREATE, full_payload(&user, TOKEN)).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
-        let read = transaction.run(GET, json!({"access_token": TOKEN})).await.unwrap();
+        let read = transaction.run_value(GET, json!({"access_token": TOKEN})).await.unwrap();
         assert_eq!(read["user_guid"], user.as_str());
         transaction.rollback().await.unwrap();
 
         assert_no_sessions(db).await;
-        let read = db.run(GET, json!({"access_token": TOKEN})).await.unwrap();
+        let read = db.run_value(GET, json!({"access_token": TOKEN})).await.unwrap();
         assert_eq!(read, Value::Null);
     }
 }
@@ -509,7 +509,7 @@ provider_test! {
             .map(|index| {
                 let db = db.clone();
                 let payload = full_payload(&user, &format!("token-{index}"));
-                tokio::spawn(async move { db.run(CREATE, payload).await })
+                tokio::spawn(async move { db.run_value(CREATE, payload).await })
             })
             .collect();
         for task in tasks {
@@ -519,7 +519,7 @@ provider_test! {
         assert_eq!(count_rows(db, "sessions").await, 64);
         assert_eq!(count_rows(db, "session_devices").await, 64);
         for index in 0..64 {
-            let read = db.run(GET, json!({"access_token": format!("token-{index}")})).await.unwrap();
+            let read = db.run_value(GET, json!({"access_token": format!("token-{index}")})).await.unwrap();
             assert_eq!(read["user_guid"], user.as_str(), "token-{index}");
         }
     }
@@ -532,7 +532,7 @@ provider_test! {
             .map(|_| {
                 let db = db.clone();
                 let payload = full_payload(&user, TOKEN);
-                tokio::spawn(async move { db.run(CREATE, payload).await })
+                tokio::spawn(async move { db.run_value(CREATE, payload).await })
             })
             .collect();
         let mut created = Vec::new();
@@ -546,7 +546,7 @@ provider_test! {
         assert_eq!(created.len(), 1);
         assert_eq!(count_rows(db, "sessions").await, 1);
         assert_eq!(count_rows(db, "session_devices").await, 1);
-        let read = db.run(GET, json!({"access_token": TOKEN})).await.unwrap();
+        let read = db.run_value(GET, json!({"access_token": TOKEN})).await.unwrap();
         assert_eq!(read["session_guid"], created[0]["session_guid"]);
         assert_eq!(read["device_guid"], created[0]["device_guid"]);
     }

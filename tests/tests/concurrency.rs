@@ -12,7 +12,7 @@ const CALLS: usize = 64;
 
 async fn create_user(db: &DatabaseModule) -> String {
     let user = db
-        .run(
+        .run_value(
             "db:users:providers:create_from_provider:1",
             json!({
                 "provider": "microsoft",
@@ -27,7 +27,9 @@ async fn create_user(db: &DatabaseModule) -> String {
 }
 
 async fn run_all(db: &DatabaseModule, urn: &str, payloads: Vec<Value>) -> Vec<Value> {
-    let calls = payloads.into_iter().map(|payload| db.run(urn, payload));
+    let calls = payloads
+        .into_iter()
+        .map(|payload| db.run_value(urn, payload));
     join_all(calls)
         .await
         .into_iter()
@@ -48,7 +50,7 @@ provider_test! {
         run_all(db, "db:users:profile:set_profile_image:1", payloads).await;
 
         let profile = db
-            .run("db:users:profile:get_profile:1", json!({"guid": guid}))
+            .run_value("db:users:profile:get_profile:1", json!({"guid": guid}))
             .await
             .unwrap();
         let stored = profile["profile_image"].as_str().unwrap();
@@ -72,7 +74,7 @@ provider_test! {
         run_all(db, "db:users:session:set_rotkey:1", payloads).await;
 
         let stored = db
-            .run("db:users:session:get_rotkey:1", json!({"guid": guid}))
+            .run_value("db:users:session:get_rotkey:1", json!({"guid": guid}))
             .await
             .unwrap();
         let rotkey = stored["rotkey"].as_str().unwrap();
@@ -91,7 +93,7 @@ provider_test! {
         run_all(db, "db:users:profile:set_roles:1", payloads).await;
 
         let stored = db
-            .run("db:users:profile:get_roles:1", json!({"guid": guid}))
+            .run_value("db:users:profile:get_roles:1", json!({"guid": guid}))
             .await
             .unwrap();
         let roles = stored["roles"].as_i64().unwrap();
@@ -101,7 +103,7 @@ provider_test! {
 
 provider_test! {
     async fn concurrent_deletes_delete_once(db) {
-        db.run("db:system:config:upsert_config:1", json!({"key": "k", "value": "v"}))
+        db.run_value("db:system:config:upsert_config:1", json!({"key": "k", "value": "v"}))
             .await
             .unwrap();
         let payloads = (0..CALLS).map(|_| json!({"key": "k"})).collect();
@@ -109,7 +111,7 @@ provider_test! {
 
         let deleted = results.iter().filter(|result| result["deleted"] == true).count();
         assert_eq!(deleted, 1);
-        let all = db.run("db:system:config:get_configs:1", json!({})).await.unwrap();
+        let all = db.run_value("db:system:config:get_configs:1", json!({})).await.unwrap();
         assert_eq!(all, json!([]));
     }
 }
@@ -117,7 +119,7 @@ provider_test! {
 provider_test! {
     async fn concurrent_creates_of_identity_conflict(db) {
         let calls = (0..CALLS).map(|_| {
-            db.run(
+            db.run_value(
                 "db:users:providers:create_from_provider:1",
                 json!({
                     "provider": "discord",

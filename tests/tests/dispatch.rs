@@ -74,10 +74,54 @@ provider_test! {
         let typed = echo(db, "hello").await.unwrap();
         assert_eq!(typed.text, "hello");
         let dynamic = db
-            .run("db:testing:probe:echo:1", json!({"text": "hello"}))
+            .run_value("db:testing:probe:echo:1", json!({"text": "hello"}))
             .await
             .unwrap();
         assert_eq!(dynamic, json!({"text": "hello"}));
+    }
+}
+
+provider_test! {
+    async fn run_returns_compact_json_text(db) {
+        let text = db
+            .run("db:testing:probe:echo:1", json!({"text": "a \"quoted\" é"}))
+            .await
+            .unwrap();
+        assert_eq!(text.get(), r#"{"text":"a \"quoted\" é"}"#);
+
+        db_ops::system::config::upsert_config(db, "b", "2").await.unwrap();
+        db_ops::system::config::upsert_config(db, "a", "1").await.unwrap();
+        let text = db.run("db:system:config:get_configs:1", json!({})).await.unwrap();
+        let value = db.run_value("db:system:config:get_configs:1", json!({})).await.unwrap();
+        assert_eq!(serde_json::from_str::<serde_json::Value>(text.get()).unwrap(), value);
+        assert_eq!(value.as_array().map(Vec::len), Some(2));
+
+        let missing = db.run("db:system:config:get_config:1", json!({"key": "none"})).await.unwrap();
+        assert_eq!(missing.get(), "null");
+
+        let error = db.run("db:testing:probe:echo:1", json!({"text": 5})).await.unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidPayload);
+        assert!(error.message().contains("field `text`"), "{error}");
+    }
+}
+
+provider_test! {
+    async fn transaction_run_returns_json_text(db) {
+        let mut transaction = db.begin().await.unwrap();
+        let stored = transaction
+            .run("db:system:config:upsert_config:1", json!({"key": "k", "value": "v"}))
+            .await
+            .unwrap();
+        let stored: serde_json::Value = serde_json::from_str(stored.get()).unwrap();
+        assert_eq!(stored["key"], "k");
+        let read = transaction
+            .run_value("db:system:config:get_config:1", json!({"key": "k"}))
+            .await
+            .unwrap();
+        assert_eq!(read["value"], "v");
+        transaction.rollback().await.unwrap();
+        let after = db.run("db:system:config:get_config:1", json!({"key": "k"})).await.unwrap();
+        assert_eq!(after.get(), "null");
     }
 }
 
@@ -92,7 +136,7 @@ provider_test! {
 provider_test! {
     async fn malformed_urn_is_invalid_urn(db) {
         for urn in ["db:users:profile", "db:users:profile:get_roles:0", "", "db:Users:profile:get_roles:1"] {
-            let error = db.run(urn, json!({})).await.unwrap_err();
+            let error = db.run_value(urn, json!({})).await.unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidUrn, "{urn}: {error}");
         }
     }
@@ -101,14 +145,14 @@ provider_test! {
 provider_test! {
     async fn unknown_urn_suggests_closest(db) {
         let error = db
-            .run("db:users:profile:get_rolez:1", json!({}))
+            .run_value("db:users:profile:get_rolez:1", json!({}))
             .await
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::UnknownOperation);
         assert!(error.message().contains("did you mean `db:users:profile:get_roles:1`"), "{error}");
 
         let error = db
-            .run("db:users:profile:get_roles:2", json!({}))
+            .run_value("db:users:profile:get_roles:2", json!({}))
             .await
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::UnknownOperation);
@@ -118,11 +162,11 @@ provider_test! {
 
 provider_test! {
     async fn null_payload_means_no_fields(db) {
-        let configs = db.run("db:system:config:get_configs:1", serde_json::Value::Null).await.unwrap();
+        let configs = db.run_value("db:system:config:get_configs:1", serde_json::Value::Null).await.unwrap();
         assert_eq!(configs, json!([]));
-        let error = db.run("db:system:config:get_configs:1", json!([])).await.unwrap_err();
+        let error = db.run_value("db:system:config:get_configs:1", json!([])).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidPayload);
-        let error = db.run("db:system:config:get_configs:1", json!({"extra": 1})).await.unwrap_err();
+        let error = db.run_value("db:system:config:get_configs:1", json!({"extra": 1})).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidPayload);
         assert!(error.message().contains("extra"), "{error}");
     }
@@ -131,7 +175,7 @@ provider_test! {
 provider_test! {
     async fn missing_field_is_named(db) {
         let error = db
-            .run("db:system:config:upsert_config:1", json!({"key": "k"}))
+            .run_value("db:system:config:upsert_config:1", json!({"key": "k"}))
             .await
             .unwrap_err();
         assert_eq!(error.kind(), ErrorKind::InvalidPayload);
@@ -140,7 +184,7 @@ provider_test! {
 }
 
 async fn create_user(db: &db_core::DatabaseModule, identifier: &str) -> serde_json::Value {
-    db.run(
+    db.run_value(
         "db:users:providers:create_from_provider:1",
         json!({
             "provider": "microsoft",
@@ -157,7 +201,7 @@ provider_test! {
     async fn rolled_back_transaction_leaves_nothing(db) {
         let mut transaction = db.begin().await.unwrap();
         let user = transaction
-            .run(
+            .run_value(
                 "db:users:providers:create_from_provider:1",
                 json!({
                     "provider": "microsoft",
@@ -180,16 +224,16 @@ provider_test! {
         transaction.rollback().await.unwrap();
 
         let found = db
-            .run(
+            .run_value(
                 "db:users:providers:get_by_provider_identifier:1",
                 json!({"provider": "microsoft", "provider_identifier": "rollback-me"}),
             )
             .await
             .unwrap();
         assert_eq!(found, serde_json::Value::Null);
-        let profile = db.run("db:users:profile:get_profile:1", json!({"guid": guid})).await.unwrap();
+        let profile = db.run_value("db:users:profile:get_profile:1", json!({"guid": guid})).await.unwrap();
         assert_eq!(profile, serde_json::Value::Null);
-        let roles = db.run("db:users:profile:get_roles:1", json!({"guid": guid})).await.unwrap();
+        let roles = db.run_value("db:users:profile:get_roles:1", json!({"guid": guid})).await.unwrap();
         assert_eq!(roles, json!({"roles": 0}));
     }
 }
@@ -198,13 +242,13 @@ provider_test! {
     async fn committed_transaction_persists(db) {
         let mut transaction = db.begin().await.unwrap();
         transaction
-            .run("db:system:config:upsert_config:1", json!({"key": "a", "value": "1"}))
+            .run_value("db:system:config:upsert_config:1", json!({"key": "a", "value": "1"}))
             .await
             .unwrap();
         db_ops::system::config::upsert_config(&mut transaction, "b", "2").await.unwrap();
         transaction.commit().await.unwrap();
 
-        let all = db.run("db:system:config:get_configs:1", json!({})).await.unwrap();
+        let all = db.run_value("db:system:config:get_configs:1", json!({})).await.unwrap();
         assert_eq!(all, json!([{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]));
     }
 }
@@ -214,11 +258,11 @@ provider_test! {
         let user = create_user(db, "in-transaction").await;
         let mut transaction = db.begin().await.unwrap();
         transaction
-            .run("db:users:profile:set_roles:1", json!({"guid": user["guid"], "roles": 3}))
+            .run_value("db:users:profile:set_roles:1", json!({"guid": user["guid"], "roles": 3}))
             .await
             .unwrap();
         let error = transaction
-            .run(
+            .run_value(
                 "db:users:providers:create_from_provider:1",
                 json!({
                     "provider": "microsoft",
@@ -232,7 +276,7 @@ provider_test! {
         assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
         transaction.commit().await.unwrap();
 
-        let roles = db.run("db:users:profile:get_roles:1", json!({"guid": user["guid"]})).await.unwrap();
+        let roles = db.run_value("db:users:profile:get_roles:1", json!({"guid": user["guid"]})).await.unwrap();
         assert_eq!(roles, json!({"roles": 3}));
     }
 }
@@ -244,7 +288,7 @@ async fn in_memory_sqlite_keeps_data() {
         .max_connections(8);
     let db = db_core::DatabaseModule::connect(config).await.unwrap();
     let calls = (0..16).map(|index| {
-        db.run(
+        db.run_value(
             "db:system:config:upsert_config:1",
             json!({"key": format!("k{index}"), "value": "v"}),
         )
@@ -253,7 +297,7 @@ async fn in_memory_sqlite_keeps_data() {
         result.unwrap();
     }
     let all = db
-        .run("db:system:config:get_configs:1", json!({}))
+        .run_value("db:system:config:get_configs:1", json!({}))
         .await
         .unwrap();
     assert_eq!(all.as_array().unwrap().len(), 16);

@@ -124,7 +124,7 @@ fn free_port() -> u16 {
 }
 
 async fn upsert(db: &DatabaseModule, value: usize) -> Result<serde_json::Value, db_core::DbError> {
-    db.run(
+    db.run_value(
         "db:system:config:upsert_config:1",
         json!({"key": "counter", "value": value.to_string()}),
     )
@@ -183,7 +183,7 @@ async fn postgres_outage_is_unavailable_then_recovers() {
         upsert(&db, value).await.unwrap();
     }
     let stored = db
-        .run("db:system:config:get_config:1", json!({"key": "counter"}))
+        .run_value("db:system:config:get_config:1", json!({"key": "counter"}))
         .await
         .unwrap();
     assert_eq!(stored["value"], "119");

@@ -13,7 +13,7 @@ const PUBLIC: [&str; 3] = ["/", "/about", "/docs"];
 /// Returns the paths of the routes that `role_mask` may see.
 async fn paths_for(db: &DatabaseModule, role_mask: Value) -> Vec<String> {
     let routes = db
-        .run(GET_ROUTES, json!({"role_mask": role_mask}))
+        .run_value(GET_ROUTES, json!({"role_mask": role_mask}))
         .await
         .unwrap();
     paths(&routes)
@@ -78,7 +78,7 @@ async fn insert_route(db: &DatabaseModule, path: &str, sequence: i32) {
 
 provider_test! {
     async fn all_routes_for_full_mask(db) {
-        let routes = db.run(GET_ROUTES, json!({"role_mask": -1})).await.unwrap();
+        let routes = db.run_value(GET_ROUTES, json!({"role_mask": -1})).await.unwrap();
 
         assert_eq!(
             routes,
@@ -100,7 +100,7 @@ provider_test! {
 provider_test! {
     async fn default_mask_lists_public(db) {
         for payload in [json!({}), Value::Null, json!({"role_mask": null}), json!({"role_mask": 0})] {
-            let routes = db.run(GET_ROUTES, payload.clone()).await.unwrap();
+            let routes = db.run_value(GET_ROUTES, payload.clone()).await.unwrap();
             assert_eq!(paths(&routes), public_and(&[]), "{payload}");
         }
     }
@@ -154,7 +154,7 @@ provider_test! {
         ];
         for payload in payloads {
             let error = db
-                .run(GET_ROUTES, serde_json::from_str(payload).unwrap())
+                .run_value(GET_ROUTES, serde_json::from_str(payload).unwrap())
                 .await
                 .unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidPayload, "{payload}: {error}");
@@ -166,7 +166,7 @@ provider_test! {
 provider_test! {
     async fn unknown_field_is_rejected(db) {
         for payload in [json!({"roles": 1}), json!({"role_mask": 1, "path": "/"})] {
-            let error = db.run(GET_ROUTES, payload.clone()).await.unwrap_err();
+            let error = db.run_value(GET_ROUTES, payload.clone()).await.unwrap_err();
             assert_eq!(error.kind(), ErrorKind::InvalidPayload, "{payload}: {error}");
             assert!(error.message().contains("unknown field"), "{payload}: {error}");
         }

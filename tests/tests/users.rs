@@ -24,7 +24,7 @@ const MAX_TEXT_CHARS: usize = 1024;
 const MAX_IMAGE_B64_CHARS: usize = 8 * 1024 * 1024;
 
 async fn create(db: &DatabaseModule, provider: &str, identifier: &str) -> Result<Value, DbError> {
-    db.run(
+    db.run_value(
         CREATE,
         json!({
             "provider": provider,
@@ -43,7 +43,7 @@ async fn new_user(db: &DatabaseModule, identifier: &str) -> String {
 }
 
 async fn get_by_identifier(db: &DatabaseModule, provider: &str, identifier: &str) -> Value {
-    db.run(
+    db.run_value(
         GET_BY_IDENTIFIER,
         json!({"provider": provider, "provider_identifier": identifier}),
     )
@@ -150,7 +150,10 @@ async fn link_identity(db: &DatabaseModule, guid: &str, provider_id: i16, identi
 }
 
 async fn profile_image(db: &DatabaseModule, guid: &str) -> Value {
-    let profile = db.run(GET_PROFILE, json!({"guid": guid})).await.unwrap();
+    let profile = db
+        .run_value(GET_PROFILE, json!({"guid": guid}))
+        .await
+        .unwrap();
     profile["profile_image"].clone()
 }
 
@@ -173,7 +176,7 @@ provider_test! {
         assert_eq!(created, expected);
         assert_eq!(get_by_identifier(db, "microsoft", "ms-1").await, expected);
 
-        let profile = db.run(GET_PROFILE, json!({"guid": guid})).await.unwrap();
+        let profile = db.run_value(GET_PROFILE, json!({"guid": guid})).await.unwrap();
         assert_eq!(
             profile,
             json!({
@@ -225,7 +228,7 @@ provider_test! {
 provider_test! {
     async fn get_account_shows_image(db) {
         let guid = new_user(db, "ms-1").await;
-        db.run(SET_IMAGE, json!({"guid": guid, "image_b64": "iVBORw0KGgo="})).await.unwrap();
+        db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "iVBORw0KGgo="})).await.unwrap();
         let account = get_by_identifier(db, "microsoft", "ms-1").await;
         assert_eq!(account["profile_image"], "iVBORw0KGgo=");
     }
@@ -246,7 +249,7 @@ provider_test! {
     async fn create_linked_identity_conflicts(db) {
         let first = create(db, "microsoft", "ms-1").await.unwrap();
         let second = db
-            .run(
+            .run_value(
                 CREATE,
                 json!({
                     "provider": "microsoft",
@@ -284,7 +287,7 @@ provider_test! {
         // Two-byte characters, so that a byte count would exceed the limit.
         let text = "é".repeat(MAX_TEXT_CHARS);
         let created = db
-            .run(
+            .run_value(
                 CREATE,
                 json!({
                     "provider": "google",
@@ -318,7 +321,7 @@ provider_test! {
             let mut payload = valid.clone();
             payload[field] = json!("é".repeat(MAX_TEXT_CHARS + 1));
             assert_error(
-                db.run(CREATE, payload).await,
+                db.run_value(CREATE, payload).await,
                 ErrorKind::InvalidPayload,
                 &format!("field `{field}` is 1025 characters long, the maximum is 1024"),
             );
@@ -386,7 +389,7 @@ provider_test! {
 
 provider_test! {
     async fn get_profile_unknown_is_null(db) {
-        let profile = db.run(GET_PROFILE, json!({"guid": UNKNOWN_GUID})).await.unwrap();
+        let profile = db.run_value(GET_PROFILE, json!({"guid": UNKNOWN_GUID})).await.unwrap();
         assert_eq!(profile, Value::Null);
         let typed = db_ops::users::profile::get_profile(db, UNKNOWN_GUID.parse::<Guid>().unwrap())
             .await
@@ -423,9 +426,9 @@ provider_test! {
 provider_test! {
     async fn get_roles_defaults_to_zero(db) {
         let guid = new_user(db, "ms-1").await;
-        let roles = db.run(GET_ROLES, json!({"guid": guid})).await.unwrap();
+        let roles = db.run_value(GET_ROLES, json!({"guid": guid})).await.unwrap();
         assert_eq!(roles, json!({"roles": 0}));
-        let roles = db.run(GET_ROLES, json!({"guid": UNKNOWN_GUID})).await.unwrap();
+        let roles = db.run_value(GET_ROLES, json!({"guid": UNKNOWN_GUID})).await.unwrap();
         assert_eq!(roles, json!({"roles": 0}));
     }
 }
@@ -443,11 +446,11 @@ provider_test! {
         assert_eq!(count(db, "user_roles").await, 1);
 
         let stored = db
-            .run(SET_ROLES, json!({"guid": guid, "roles": -9223372036854775808_i64}))
+            .run_value(SET_ROLES, json!({"guid": guid, "roles": -9223372036854775808_i64}))
             .await
             .unwrap();
         assert_eq!(stored, json!({"guid": guid, "roles": i64::MIN}));
-        let read = db.run(GET_ROLES, json!({"guid": guid})).await.unwrap();
+        let read = db.run_value(GET_ROLES, json!({"guid": guid})).await.unwrap();
         assert_eq!(read, json!({"roles": -9223372036854775808_i64}));
     }
 }
@@ -456,7 +459,7 @@ provider_test! {
     async fn set_roles_accepts_uppercase_guid(db) {
         let guid = new_user(db, "ms-1").await;
         let stored = db
-            .run(SET_ROLES, json!({"guid": guid.to_uppercase(), "roles": 3}))
+            .run_value(SET_ROLES, json!({"guid": guid.to_uppercase(), "roles": 3}))
             .await
             .unwrap();
         assert_eq!(stored, json!({"guid": guid, "roles": 3}));
@@ -466,13 +469,13 @@ provider_test! {
 provider_test! {
     async fn set_roles_zero_removes_mask(db) {
         let guid = new_user(db, "ms-1").await;
-        db.run(SET_ROLES, json!({"guid": guid, "roles": 5})).await.unwrap();
-        let stored = db.run(SET_ROLES, json!({"guid": guid, "roles": 0})).await.unwrap();
+        db.run_value(SET_ROLES, json!({"guid": guid, "roles": 5})).await.unwrap();
+        let stored = db.run_value(SET_ROLES, json!({"guid": guid, "roles": 0})).await.unwrap();
         assert_eq!(stored, json!({"guid": guid, "roles": 0}));
         assert_eq!(count(db, "user_roles").await, 0);
-        assert_eq!(db.run(GET_ROLES, json!({"guid": guid})).await.unwrap(), json!({"roles": 0}));
+        assert_eq!(db.run_value(GET_ROLES, json!({"guid": guid})).await.unwrap(), json!({"roles": 0}));
         // Removing a mask that is not stored is not an error.
-        let stored = db.run(SET_ROLES, json!({"guid": guid, "roles": 0})).await.unwrap();
+        let stored = db.run_value(SET_ROLES, json!({"guid": guid, "roles": 0})).await.unwrap();
         assert_eq!(stored, json!({"guid": guid, "roles": 0}));
     }
 }
@@ -481,7 +484,7 @@ provider_test! {
     async fn set_roles_unknown_user(db) {
         for roles in [5, 0] {
             assert_error(
-                db.run(SET_ROLES, json!({"guid": UNKNOWN_GUID, "roles": roles})).await,
+                db.run_value(SET_ROLES, json!({"guid": UNKNOWN_GUID, "roles": roles})).await,
                 ErrorKind::NotFound,
                 &format!("user {UNKNOWN_GUID} not found"),
             );
@@ -501,7 +504,7 @@ provider_test! {
             json!(null),
             json!(true),
         ] {
-            let result = db.run(SET_ROLES, json!({"guid": guid, "roles": roles})).await;
+            let result = db.run_value(SET_ROLES, json!({"guid": guid, "roles": roles})).await;
             assert_error(result, ErrorKind::InvalidPayload, "field `roles`");
         }
         assert_eq!(count(db, "user_roles").await, 0);
@@ -534,14 +537,14 @@ provider_test! {
         let guid = new_user(db, "ms-1").await;
         let bytes: Vec<u8> = (0..=255).collect();
         let image = db_core::encode_base64(&bytes);
-        let stored = db.run(SET_IMAGE, json!({"guid": guid, "image_b64": image})).await.unwrap();
+        let stored = db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": image})).await.unwrap();
         assert_eq!(stored, json!({"guid": guid}));
         assert_eq!(profile_image(db, &guid).await, image.as_str());
         // The account's default provider, microsoft.
         assert_eq!(count(db, "user_profile_images WHERE provider_id = 1").await, 1);
 
         let replaced = db
-            .run(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "google"}))
+            .run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "google"}))
             .await
             .unwrap();
         assert_eq!(replaced, json!({"guid": guid}));
@@ -549,7 +552,7 @@ provider_test! {
         assert_eq!(count(db, "user_profile_images WHERE provider_id = 3").await, 1);
         assert_eq!(count(db, "user_profile_images").await, 1);
 
-        db.run(SET_IMAGE, json!({"guid": guid, "image_b64": "", "provider": null}))
+        db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "", "provider": null}))
             .await
             .unwrap();
         assert_eq!(profile_image(db, &guid).await, "");
@@ -561,11 +564,11 @@ provider_test! {
     async fn set_image_rejects_bad_base64(db) {
         let guid = new_user(db, "ms-1").await;
         for text in ["not base64!", "AAE", "AA=A", "-_-_", "AAEC\n", "data:image/png;base64,AAEC"] {
-            let result = db.run(SET_IMAGE, json!({"guid": guid, "image_b64": text})).await;
+            let result = db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": text})).await;
             assert_error(result, ErrorKind::InvalidPayload, "field `image_b64`");
         }
         // Invalid base64 is rejected before the user is looked up.
-        let result = db.run(SET_IMAGE, json!({"guid": UNKNOWN_GUID, "image_b64": "%"})).await;
+        let result = db.run_value(SET_IMAGE, json!({"guid": UNKNOWN_GUID, "image_b64": "%"})).await;
         assert_error(result, ErrorKind::InvalidPayload, "field `image_b64`");
         assert_eq!(count(db, "user_profile_images").await, 0);
     }
@@ -575,18 +578,18 @@ provider_test! {
     async fn set_image_unknown_user_or_provider(db) {
         let guid = new_user(db, "ms-1").await;
         assert_error(
-            db.run(SET_IMAGE, json!({"guid": UNKNOWN_GUID, "image_b64": "AAEC"})).await,
+            db.run_value(SET_IMAGE, json!({"guid": UNKNOWN_GUID, "image_b64": "AAEC"})).await,
             ErrorKind::NotFound,
             &format!("user {UNKNOWN_GUID} not found"),
         );
         assert_error(
-            db.run(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "nosuch"}))
+            db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "nosuch"}))
                 .await,
             ErrorKind::NotFound,
             "auth provider `nosuch` not found",
         );
         assert_error(
-            db.run(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "google "}))
+            db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "google "}))
                 .await,
             ErrorKind::NotFound,
             "`google `",
@@ -598,18 +601,18 @@ provider_test! {
 provider_test! {
     async fn set_image_size_limit(db) {
         let guid = new_user(db, "ms-1").await;
-        db.run(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC"})).await.unwrap();
+        db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC"})).await.unwrap();
 
         let over = "A".repeat(MAX_IMAGE_B64_CHARS + 1);
         assert_error(
-            db.run(SET_IMAGE, json!({"guid": guid, "image_b64": over})).await,
+            db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": over})).await,
             ErrorKind::InvalidPayload,
             "field `image_b64` is 8388609 characters long, the maximum is 8388608",
         );
         assert_eq!(profile_image(db, &guid).await, "AAEC");
 
         let at_limit = "A".repeat(MAX_IMAGE_B64_CHARS);
-        db.run(SET_IMAGE, json!({"guid": guid, "image_b64": at_limit})).await.unwrap();
+        db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": at_limit})).await.unwrap();
         // `assert!`, so that a failure does not print 8 MiB of text.
         assert!(profile_image(db, &guid).await == at_limit.as_str());
     }
@@ -620,14 +623,14 @@ provider_test! {
         let guid = new_user(db, "ms-1").await;
         let at_limit = "p".repeat(MAX_TEXT_CHARS);
         assert_error(
-            db.run(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": at_limit}))
+            db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": at_limit}))
                 .await,
             ErrorKind::NotFound,
             "not found",
         );
         let over = "p".repeat(MAX_TEXT_CHARS + 1);
         assert_error(
-            db.run(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": over})).await,
+            db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": over})).await,
             ErrorKind::InvalidPayload,
             "field `provider` is 1025 characters long",
         );
@@ -641,7 +644,7 @@ provider_test! {
     async fn rotkey_round_trips_in_utc(db) {
         let guid = new_user(db, "ms-1").await;
         let stored = db
-            .run(
+            .run_value(
                 SET_ROTKEY,
                 json!({
                     "guid": guid,
@@ -660,7 +663,7 @@ provider_test! {
                 "exp": "2026-12-04T18:23:52Z",
             })
         );
-        let read = db.run(GET_ROTKEY, json!({"guid": guid})).await.unwrap();
+        let read = db.run_value(GET_ROTKEY, json!({"guid": guid})).await.unwrap();
         assert_eq!(
             read,
             json!({
@@ -700,8 +703,8 @@ provider_test! {
             "iat": "2026-12-04T18:23:52Z",
             "exp": "2026-12-04T18:23:52Z",
         });
-        db.run(SET_ROTKEY, payload).await.unwrap();
-        let read = db.run(GET_ROTKEY, json!({"guid": guid})).await.unwrap();
+        db.run_value(SET_ROTKEY, payload).await.unwrap();
+        let read = db.run_value(GET_ROTKEY, json!({"guid": guid})).await.unwrap();
         assert_eq!(read["rotkey"], "");
     }
 }
@@ -709,8 +712,8 @@ provider_test! {
 provider_test! {
     async fn rotkey_missing_is_null(db) {
         let guid = new_user(db, "ms-1").await;
-        assert_eq!(db.run(GET_ROTKEY, json!({"guid": guid})).await.unwrap(), Value::Null);
-        assert_eq!(db.run(GET_ROTKEY, json!({"guid": UNKNOWN_GUID})).await.unwrap(), Value::Null);
+        assert_eq!(db.run_value(GET_ROTKEY, json!({"guid": guid})).await.unwrap(), Value::Null);
+        assert_eq!(db.run_value(GET_ROTKEY, json!({"guid": UNKNOWN_GUID})).await.unwrap(), Value::Null);
     }
 }
 
@@ -723,7 +726,7 @@ provider_test! {
             "exp": "2026-12-05T18:23:52Z",
         });
         assert_error(
-            db.run(SET_ROTKEY, payload).await,
+            db.run_value(SET_ROTKEY, payload).await,
             ErrorKind::NotFound,
             &format!("user {UNKNOWN_GUID} not found"),
         );
@@ -743,13 +746,13 @@ provider_test! {
             })
         };
         let at_limit = "é".repeat(MAX_TEXT_CHARS);
-        db.run(SET_ROTKEY, payload(at_limit.clone())).await.unwrap();
+        db.run_value(SET_ROTKEY, payload(at_limit.clone())).await.unwrap();
         assert_error(
-            db.run(SET_ROTKEY, payload("é".repeat(MAX_TEXT_CHARS + 1))).await,
+            db.run_value(SET_ROTKEY, payload("é".repeat(MAX_TEXT_CHARS + 1))).await,
             ErrorKind::InvalidPayload,
             "field `rotkey` is 1025 characters long, the maximum is 1024",
         );
-        let read = db.run(GET_ROTKEY, json!({"guid": guid})).await.unwrap();
+        let read = db.run_value(GET_ROTKEY, json!({"guid": guid})).await.unwrap();
         assert_eq!(read["rotkey"], at_limit.as_str());
     }
 }
@@ -770,7 +773,7 @@ provider_test! {
                 "exp": "2026-12-05T18:23:52Z",
             });
             payload[field] = json!(value);
-            let result = db.run(SET_ROTKEY, payload).await;
+            let result = db.run_value(SET_ROTKEY, payload).await;
             assert_error(result, ErrorKind::InvalidPayload, &format!("field `{field}`"));
         }
         assert_eq!(count(db, "user_rotkeys").await, 0);
@@ -834,7 +837,7 @@ provider_test! {
         for (urn, payload, _) in valid_payloads() {
             let mut payload = payload;
             payload["provider_name"] = json!("microsoft");
-            let result = db.run(urn, payload).await;
+            let result = db.run_value(urn, payload).await;
             assert_error(result, ErrorKind::InvalidPayload, "unknown field `provider_name`");
         }
         assert_eq!(count(db, "users").await, 0);
@@ -847,7 +850,7 @@ provider_test! {
             for field in required {
                 let mut payload = payload.clone();
                 payload.as_object_mut().unwrap().remove(*field);
-                let result = db.run(urn, payload).await;
+                let result = db.run_value(urn, payload).await;
                 assert_error(result, ErrorKind::InvalidPayload, &format!("missing field `{field}`"));
             }
         }
@@ -870,7 +873,7 @@ provider_test! {
             ] {
                 let mut payload = payload.clone();
                 payload["guid"] = json!(text);
-                let result = db.run(urn, payload).await;
+                let result = db.run_value(urn, payload).await;
                 assert_error(result, ErrorKind::InvalidPayload, "field `guid`");
             }
         }
