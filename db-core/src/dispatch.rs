@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
 use tracing::Instrument;
@@ -10,7 +11,7 @@ use tracing::Instrument;
 use crate::error::{DbError, ErrorKind};
 use crate::operation::{Handler, Operation, OperationInfo, RowCount};
 use crate::provider::{Backend, Provider};
-use crate::registry::{BoxFuture, DynamicResult, ErasedResponse, Registration};
+use crate::registry::{BoxFuture, DynamicResult, ErasedResponse};
 
 /// The tracing target of every operation call.
 pub const TRACING_TARGET: &str = "dbops::operation";
@@ -97,19 +98,20 @@ where
 
 /// The dynamic entry point of operation `O` on provider `DB`, stored in the registry.
 ///
-/// It decodes the request from a type-erased deserializer and returns the
-/// response as a type-erased value, so the JSON decoding and encoding code is
-/// compiled once in this crate rather than once per operation and provider.
+/// It decodes the request, then returns the future that runs it. The response
+/// comes back type-erased, so one instance of its `Serialize` impl serves both
+/// JSON text and `Value` results, and the encoders are compiled once in this
+/// crate.
 #[doc(hidden)]
 pub fn handle_dynamic<'c, DB, O>(
     conn: &'c mut DB::Connection,
-    payload: &mut dyn erased_serde::Deserializer<'_>,
-) -> Result<BoxFuture<'c, DynamicResult>, erased_serde::Error>
+    payload: Value,
+) -> Result<BoxFuture<'c, DynamicResult>, DbError>
 where
     DB: Backend,
     O: Handler<DB>,
 {
-    let request: O = erased_serde::deserialize(payload)?;
+    let request: O = decode_request(O::INFO, payload)?;
     Ok(Box::pin(async move {
         check_request(&request)?;
         let response = O::handle(conn, request).await?;
@@ -118,45 +120,43 @@ where
     }))
 }
 
-/// Decodes `payload` for the operation `registration` and starts its handler.
+/// Deserializes a JSON payload, naming the offending field on failure.
 ///
-/// Fails with `invalid_payload`, naming the offending field, when the payload
-/// does not match the request type.
-pub(crate) fn start<'c, DB: Backend>(
-    registration: &Registration<DB>,
-    conn: &'c mut DB::Connection,
-    payload: Value,
-) -> Result<BoxFuture<'c, DynamicResult>, DbError> {
-    let urn = registration.info.urn;
+/// `null` is read as `{}`, so an operation without fields accepts both.
+fn decode_request<T: DeserializeOwned>(info: &OperationInfo, payload: Value) -> Result<T, DbError> {
     let payload = match payload {
         Value::Null => Value::Object(Default::default()),
         Value::Object(fields) => Value::Object(fields),
         // serde would read an array as the fields in declaration order, which
         // would let a payload skip the field names.
-        other => {
-            return Err(DbError::invalid_payload(format!(
-                "invalid payload for `{urn}`: expected a JSON object with named fields, found {}",
-                json_type_name(&other)
-            )));
-        }
+        other => return Err(not_an_object(info, &other)),
     };
-    let mut track = serde_path_to_error::Track::new();
-    let started = {
-        let tracked = serde_path_to_error::Deserializer::new(payload, &mut track);
-        let mut erased = <dyn erased_serde::Deserializer>::erase(tracked);
-        (registration.handler)(conn, &mut erased)
-    };
-    started.map_err(|error| {
-        let path = track.path().to_string();
-        let cause = error.to_string();
-        // serde already names the field in "unknown field `x`" messages.
-        let message = if path == "." || cause.contains(&format!("`{path}`")) {
-            format!("invalid payload for `{urn}`: {cause}")
-        } else {
-            format!("invalid payload for `{urn}`: field `{path}`: {cause}")
-        };
-        DbError::invalid_payload(message)
+    serde_path_to_error::deserialize(payload).map_err(|error| {
+        let path = error.path().to_string();
+        payload_error(info, &path, error.into_inner())
     })
+}
+
+fn not_an_object(info: &OperationInfo, payload: &Value) -> DbError {
+    DbError::invalid_payload(format!(
+        "invalid payload for `{}`: expected a JSON object with named fields, found {}",
+        info.urn,
+        json_type_name(payload)
+    ))
+}
+
+fn payload_error(info: &OperationInfo, path: &str, cause: serde_json::Error) -> DbError {
+    let cause = cause.to_string();
+    // serde already names the field in "unknown field `x`" messages.
+    let message = if path == "." || cause.contains(&format!("`{path}`")) {
+        format!("invalid payload for `{}`: {cause}", info.urn)
+    } else {
+        format!(
+            "invalid payload for `{}`: field `{path}`: {cause}",
+            info.urn
+        )
+    };
+    DbError::invalid_payload(message)
 }
 
 /// Encodes a response as JSON text.

@@ -13,7 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{MySql, Pool, Postgres, Sqlite};
 
 use crate::config::Config;
-use crate::dispatch::{encode_text, encode_value, handle_typed, instrument, start};
+use crate::dispatch::{encode_text, encode_value, handle_typed, instrument};
 use crate::error::{DbError, ErrorKind};
 use crate::migrate::{self, AppliedMigration};
 use crate::operation::{Handler, Operation, OperationInfo};
@@ -134,8 +134,8 @@ impl DatabaseModule {
     /// The handler is found with one hash lookup of `urn`. Only when that fails
     /// is the URN parsed, to return `invalid_urn` or `unknown_operation` with
     /// the closest known URN. The result is written straight from the typed
-    /// response, without building a [`Value`] tree; [`run_value`](Self::run_value)
-    /// returns one.
+    /// response, without building a [`Value`] tree. [`run_value`](Self::run_value)
+    /// returns a tree.
     pub async fn run(&self, urn: &str, payload: Value) -> Result<Box<RawValue>, DbError> {
         self.run_with(urn, payload, encode_text).await
     }
@@ -277,7 +277,7 @@ impl<DB: Backend> ProviderEngine<DB> {
     }
 }
 
-/// Turns the response of a dynamic call into the form its caller asked for.
+/// Turns the response of a dynamic call into the form the caller requested.
 type Encoder<T> = fn(&OperationInfo, &(dyn erased_serde::Serialize + Send)) -> Result<T, DbError>;
 
 /// Decodes `payload`, runs the operation on `conn` and encodes its response.
@@ -287,7 +287,7 @@ async fn run_on<DB: Backend, T>(
     payload: Value,
     encode: Encoder<T>,
 ) -> Result<(T, u64), DbError> {
-    let (response, rows) = start(registration, conn, payload)?.await?;
+    let (response, rows) = (registration.handler)(conn, payload)?.await?;
     Ok((encode(registration.info, &*response)?, rows))
 }
 
