@@ -3,7 +3,7 @@
 
 usage: benches/scripts/summarize.py [CRITERION_DIR]   (default: $CRITERION_HOME or target/criterion)
 
-For every pair of variants measured together (raw/typed, typed/dynamic,
+For every pair of variants measured together (raw/typed, typed/dynamic, typed/dynamic_value,
 module_pool/sqlx_defaults, distinct_10/distinct_1000, sqlx_pool/<driver>) it
 prints p10, median and p90 of criterion's per-sample means, criterion's 95%
 interval of each median, the throughput ratio (baseline median / candidate
@@ -22,6 +22,7 @@ from pathlib import Path
 PAIRS = [
     ("raw", "typed"),
     ("typed", "dynamic"),
+    ("typed", "dynamic_value"),
     ("module_pool", "sqlx_defaults"),
     ("distinct_10", "distinct_1000"),
     ("sqlx_pool", "rusqlite"),

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -11,7 +12,7 @@ use tracing::Instrument;
 use crate::error::{DbError, ErrorKind};
 use crate::operation::{Handler, Operation, OperationInfo, RowCount};
 use crate::provider::{Backend, Provider};
-use crate::registry::{BoxFuture, DynamicResult, ErasedResponse};
+use crate::registry::{BoxFuture, DynamicResult};
 
 /// The tracing target of every operation call.
 pub const TRACING_TARGET: &str = "dbops::operation";
@@ -99,9 +100,7 @@ where
 /// The dynamic entry point of operation `O` on provider `DB`, stored in the registry.
 ///
 /// It decodes the request, then returns the future that runs it. The response
-/// comes back type-erased, so one instance of its `Serialize` impl serves both
-/// JSON text and `Value` results, and the encoders are compiled once in this
-/// crate.
+/// comes back as a [`DynamicResponse`], which the caller encodes.
 #[doc(hidden)]
 pub fn handle_dynamic<'c, DB, O>(
     conn: &'c mut DB::Connection,
@@ -116,7 +115,7 @@ where
         check_request(&request)?;
         let response = O::handle(conn, request).await?;
         let rows = response.row_count();
-        Ok((Box::new(response) as ErasedResponse, rows))
+        Ok((Box::new(response) as Box<dyn DynamicResponse>, rows))
     }))
 }
 
@@ -159,24 +158,45 @@ fn payload_error(info: &OperationInfo, path: &str, cause: serde_json::Error) -> 
     DbError::invalid_payload(message)
 }
 
+/// A response of a dynamic call, whose type only its operation knows.
+///
+/// Both encodings write from the typed response directly; the vtable keeps
+/// the call sites in this crate free of the response type.
+pub trait DynamicResponse: Send {
+    /// Encodes the response as compact JSON text.
+    fn to_json_text(&self) -> Result<Box<RawValue>, serde_json::Error>;
+
+    /// Encodes the response as a JSON value tree.
+    fn to_json_value(&self) -> Result<Value, serde_json::Error>;
+}
+
+impl<T: Serialize + Send> DynamicResponse for T {
+    fn to_json_text(&self) -> Result<Box<RawValue>, serde_json::Error> {
+        serde_json::value::to_raw_value(self)
+    }
+
+    fn to_json_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+}
+
 /// Encodes a response as JSON text.
 pub(crate) fn encode_text(
     info: &OperationInfo,
-    response: &(dyn erased_serde::Serialize + Send),
+    response: &dyn DynamicResponse,
 ) -> Result<Box<RawValue>, DbError> {
-    let mut text = Vec::with_capacity(128);
-    erased_serde::serialize(response, &mut serde_json::Serializer::new(&mut text))
-        .map_err(|error| encode_error(info, error))?;
-    let text = String::from_utf8(text).expect("serde_json writes UTF-8");
-    RawValue::from_string(text).map_err(|error| encode_error(info, error))
+    response
+        .to_json_text()
+        .map_err(|error| encode_error(info, error))
 }
 
 /// Encodes a response as a JSON value tree.
 pub(crate) fn encode_value(
     info: &OperationInfo,
-    response: &(dyn erased_serde::Serialize + Send),
+    response: &dyn DynamicResponse,
 ) -> Result<Value, DbError> {
-    erased_serde::serialize(response, serde_json::value::Serializer)
+    response
+        .to_json_value()
         .map_err(|error| encode_error(info, error))
 }
 

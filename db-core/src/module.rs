@@ -13,7 +13,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{MySql, Pool, Postgres, Sqlite};
 
 use crate::config::Config;
-use crate::dispatch::{encode_text, encode_value, handle_typed, instrument};
+use crate::dispatch::{DynamicResponse, encode_text, encode_value, handle_typed, instrument};
 use crate::error::{DbError, ErrorKind};
 use crate::migrate::{self, AppliedMigration};
 use crate::operation::{Handler, Operation, OperationInfo};
@@ -278,7 +278,7 @@ impl<DB: Backend> ProviderEngine<DB> {
 }
 
 /// Turns the response of a dynamic call into the form the caller requested.
-type Encoder<T> = fn(&OperationInfo, &(dyn erased_serde::Serialize + Send)) -> Result<T, DbError>;
+type Encoder<T> = fn(&OperationInfo, &dyn DynamicResponse) -> Result<T, DbError>;
 
 /// Decodes `payload`, runs the operation on `conn` and encodes its response.
 async fn run_on<DB: Backend, T>(

@@ -10,6 +10,7 @@ use linkme::distributed_slice;
 use serde_json::Value;
 use sqlx::{Database, MySql, Postgres, Sqlite};
 
+use crate::dispatch::DynamicResponse;
 use crate::error::DbError;
 use crate::operation::OperationInfo;
 use crate::provider::{Backend, Provider};
@@ -17,12 +18,9 @@ use crate::provider::{Backend, Provider};
 /// A boxed future that can move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// A response whose type is known only to its operation, ready to be encoded.
-pub type ErasedResponse = Box<dyn erased_serde::Serialize + Send>;
-
 /// What a dynamic call returns: the response and its row count, which the
 /// tracing span records.
-pub type DynamicResult = Result<(ErasedResponse, u64), DbError>;
+pub type DynamicResult = Result<(Box<dyn DynamicResponse>, u64), DbError>;
 
 /// A handler as `DatabaseModule::run` calls it: it decodes the JSON payload,
 /// then returns the future that runs the request on the connection.
