@@ -17,7 +17,8 @@ use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use db_core::__private::{
-    LookupTable, OperationInfo, Registration, SQLITE_OPERATIONS, Sqlite, build_dispatch_table,
+    LookupTable, MYSQL_OPERATIONS, MySql, OperationInfo, POSTGRES_OPERATIONS, Postgres,
+    Registration, SQLITE_OPERATIONS, Sqlite, build_dispatch_table, build_dispatch_table_from,
 };
 use dbops_bench_catalog as catalog;
 
@@ -68,6 +69,28 @@ fn extended(
         })));
     }
     generated
+}
+
+/// Returns a registry of `DB` for the operations of `infos`: each generated
+/// operation keeps its own handler, and synthetic ones reuse the first's.
+fn registry_for<DB: sqlx::Database>(
+    infos: &[&'static OperationInfo],
+    registry: &'static [Registration<DB>],
+) -> &'static [Registration<DB>] {
+    let by_urn: std::collections::HashMap<&str, &Registration<DB>> = registry
+        .iter()
+        .map(|registration| (registration.info.urn, registration))
+        .collect();
+    let template = by_urn[infos[0].urn];
+    Vec::leak(
+        infos
+            .iter()
+            .map(|info| Registration {
+                info,
+                handler: by_urn.get(info.urn).unwrap_or(&template).handler,
+            })
+            .collect(),
+    )
 }
 
 /// Builds a table of the first `size` generated operations.
@@ -170,6 +193,27 @@ fn startup(criterion: &mut Criterion) {
     });
     let all = extended(generated(), SIZES[SIZES.len() - 1]);
     for size in SIZES {
+        // Three registries of `size` operations that share their descriptors,
+        // as the linker lays them out for a catalog of that size.
+        let infos: Vec<&'static OperationInfo> = all[..size]
+            .iter()
+            .map(|registration| registration.info)
+            .collect();
+        let sqlite = registry_for(&infos, &SQLITE_OPERATIONS);
+        let postgres = registry_for::<Postgres>(&infos, &POSTGRES_OPERATIONS);
+        let mysql = registry_for::<MySql>(&infos, &MYSQL_OPERATIONS);
+        assert_eq!(
+            build_dispatch_table_from(sqlite, postgres, mysql).unwrap(),
+            size
+        );
+        group.bench_with_input(
+            BenchmarkId::new("build_dispatch_table_from", size),
+            &size,
+            |bencher, _| {
+                bencher.iter(|| black_box(build_dispatch_table_from(sqlite, postgres, mysql)))
+            },
+        );
+
         let sample: &'static [Registration<Sqlite>] = Vec::leak(
             all[..size]
                 .iter()

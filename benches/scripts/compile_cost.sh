@@ -4,7 +4,9 @@
 # sqlx::query_as and serde derives.
 #
 # usage: benches/scripts/compile_cost.sh [N ...]        (default: 100 1000)
-#   REPEAT=3   timed rebuilds per crate (the median is reported)
+#   REPEAT=3       timed rebuilds per crate (the median is reported)
+#   OPT_MACROS=1   build proc macros (ours and serde's alike) with opt-level 3,
+#                  through `[profile.dev.build-override]` in both crates
 #
 # The crates are generated under target/compile-cost/ (each its own
 # workspace, sharing one target dir there, so their dependencies build once and
@@ -15,10 +17,15 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 out="$root/target/compile-cost"
 repeat=${REPEAT:-3}
+opt_macros=${OPT_MACROS:-0}
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100 1000)
 mkdir -p "$out"
-export CARGO_TARGET_DIR="$out/target"
+if [ "$opt_macros" = 1 ]; then
+    export CARGO_TARGET_DIR="$out/target-opt-macros"
+else
+    export CARGO_TARGET_DIR="$out/target"
+fi
 
 manifest() { # name extra-dependency
     cat <<TOML
@@ -35,6 +42,9 @@ sqlx = { version = "0.9.1", default-features = false, features = ["runtime-tokio
 
 [workspace]
 TOML
+    if [ "$opt_macros" = 1 ]; then
+        printf '\n[profile.dev.build-override]\nopt-level = 3\n'
+    fi
 }
 
 generate_dbops() { # dir n

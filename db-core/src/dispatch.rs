@@ -158,10 +158,10 @@ fn payload_error(info: &OperationInfo, path: &str, cause: serde_json::Error) -> 
     DbError::invalid_payload(message)
 }
 
-/// A response of a dynamic call, whose type only its operation knows.
+/// A response of a dynamic call, behind a trait object so the caller needs
+/// no knowledge of its type.
 ///
-/// Both encodings write from the typed response directly; the vtable keeps
-/// the call sites in this crate free of the response type.
+/// Both encodings write from the typed response directly.
 pub trait DynamicResponse: Send {
     /// Encodes the response as compact JSON text.
     fn to_json_text(&self) -> Result<Box<RawValue>, serde_json::Error>;

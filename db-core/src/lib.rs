@@ -137,7 +137,7 @@ pub mod __private {
     pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
     pub use crate::registry::{
         LookupTable, MYSQL_OPERATIONS, POSTGRES_OPERATIONS, Registration, SQLITE_OPERATIONS,
-        build_dispatch_table,
+        build_dispatch_table, build_dispatch_table_from,
     };
     pub use crate::types::check_text;
     pub use crate::{DbError, Result};

@@ -18,7 +18,7 @@ use crate::provider::{Backend, Provider};
 /// A boxed future that can move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a dynamic call returns: the response and its row count, which the
+/// The result of a dynamic call: the response and its row count, which the
 /// tracing span records.
 pub type DynamicResult = Result<(Box<dyn DynamicResponse>, u64), DbError>;
 
@@ -169,6 +169,27 @@ fn other_providers<DB: Backend>() -> Vec<(Provider, Vec<&'static OperationInfo>)
 #[doc(hidden)]
 pub fn build_dispatch_table<DB: Backend>() -> Result<usize, DbError> {
     DispatchTable::<DB>::build().map(|table| table.len())
+}
+
+/// Builds the SQLite dispatch table from the given registries and returns its
+/// operation count.
+///
+/// It runs the same duplicate and completeness checks as start-up, so
+/// benchmarks can measure start-up cost with catalogs of any size.
+#[doc(hidden)]
+pub fn build_dispatch_table_from(
+    sqlite: &'static [Registration<Sqlite>],
+    postgres: &'static [Registration<Postgres>],
+    mysql: &'static [Registration<MySql>],
+) -> Result<usize, DbError> {
+    fn infos<DB: Database>(registry: &[Registration<DB>]) -> Vec<&'static OperationInfo> {
+        registry.iter().map(|entry| entry.info).collect()
+    }
+    let others = [
+        (Provider::Postgres, infos(postgres)),
+        (Provider::MySql, infos(mysql)),
+    ];
+    DispatchTable::from_registrations(sqlite, &others).map(|table| table.len())
 }
 
 /// A dispatch table built from any set of registrations, for benchmarks that
