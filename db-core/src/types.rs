@@ -315,8 +315,16 @@ pub fn decode_base64(field: &str, text: &str) -> Result<Vec<u8>, DbError> {
     base64::engine::general_purpose::STANDARD
         .decode(text)
         .map_err(|error| {
+            let detail = match error {
+                base64::DecodeError::InvalidByte(offset, byte) => format!(
+                    "character `{}` at offset {offset} is not in the alphabet",
+                    char::from(byte).escape_default()
+                ),
+                other => other.to_string(),
+            };
             DbError::invalid_payload(format!(
-                "field `{field}` is not valid standard base64: {error}"
+                "field `{field}` is not valid standard base64 ({detail}); \
+                 use A-Z, a-z, 0-9, `+` and `/`, padded with `=`"
             ))
         })
 }

@@ -1,7 +1,7 @@
 //! The `#[db_op]` attribute of `db-core`; use it through `db_core::db_op`.
 //!
-//! The expansion is a pipeline: [`parse`] reads the attribute and the module,
-//! [`check`] validates both and collects every error, and [`expand`] writes
+//! The expansion is a pipeline: `parse` reads the attribute and the module,
+//! `check` validates both and collects every error, and `expand` writes
 //! the derives, the trait impls, the registrations and the client function.
 
 #![forbid(unsafe_code)]

@@ -12,7 +12,7 @@
 //! When a server cannot be reached the test prints why and passes as skipped,
 //! unless `CI` is set: then it fails, so CI never skips a provider silently.
 //!
-//! This crate also defines an operation of its own, [`testing::probe::echo`],
+//! This crate also defines an operation of its own, [`testing::probe::echo`](mod@testing::probe::echo),
 //! which proves that registrations from a crate outside `db-ops` are linked.
 
 pub mod testing;

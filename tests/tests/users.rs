@@ -567,6 +567,8 @@ provider_test! {
             let result = db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": text})).await;
             assert_error(result, ErrorKind::InvalidPayload, "field `image_b64`");
         }
+        let result = db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AA!A"})).await;
+        assert_error(result, ErrorKind::InvalidPayload, "character `!` at offset 2 is not in the alphabet");
         // Invalid base64 is rejected before the user is looked up.
         let result = db.run_value(SET_IMAGE, json!({"guid": UNKNOWN_GUID, "image_b64": "%"})).await;
         assert_error(result, ErrorKind::InvalidPayload, "field `image_b64`");
