@@ -158,8 +158,8 @@ fn payload_error(info: &OperationInfo, path: &str, cause: serde_json::Error) -> 
     DbError::invalid_payload(message)
 }
 
-/// A response of a dynamic call, behind a trait object so the caller needs
-/// no knowledge of its type.
+/// A response of a dynamic call, as a trait object that callers encode
+/// without naming its type.
 ///
 /// Both encodings write from the typed response directly.
 pub trait DynamicResponse: Send {

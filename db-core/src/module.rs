@@ -277,7 +277,8 @@ impl<DB: Backend> ProviderEngine<DB> {
     }
 }
 
-/// Turns the response of a dynamic call into the form the caller requested.
+/// A function that encodes the response of a dynamic call in the form the
+/// caller requested.
 type Encoder<T> = fn(&OperationInfo, &dyn DynamicResponse) -> Result<T, DbError>;
 
 /// Decodes `payload`, runs the operation on `conn` and encodes its response.
