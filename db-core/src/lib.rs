@@ -90,7 +90,7 @@ pub use db_urn::{Segment, Urn, UrnError};
 pub use sqlx;
 
 pub use crate::config::{Config, DEFAULT_SQLITE_FILE, redact_url};
-pub use crate::dispatch::{DynamicResponse, TRACING_TARGET};
+pub use crate::dispatch::TRACING_TARGET;
 pub use crate::error::{DbError, ErrorKind};
 pub use crate::migrate::AppliedMigration;
 pub use crate::module::{AnyHandler, DatabaseModule, Executor, Transaction};

@@ -13,12 +13,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{MySql, Pool, Postgres, Sqlite};
 
 use crate::config::Config;
-use crate::dispatch::{DynamicResponse, encode_text, encode_value, handle_typed, instrument};
+use crate::dispatch::{handle_typed, instrument, text_to_value};
 use crate::error::{DbError, ErrorKind};
 use crate::migrate::{self, AppliedMigration};
 use crate::operation::{Handler, Operation, OperationInfo};
 use crate::provider::{Backend, Provider};
-use crate::registry::{DispatchTable, Registration};
+use crate::registry::DispatchTable;
 use crate::suggest::lookup_error;
 
 /// How long a SQLite connection waits for another writer before it fails.
@@ -137,25 +137,27 @@ impl DatabaseModule {
     /// response, without building a [`Value`] tree. [`run_value`](Self::run_value)
     /// returns a tree.
     pub async fn run(&self, urn: &str, payload: Value) -> Result<Box<RawValue>, DbError> {
-        self.run_with(urn, payload, encode_text).await
+        self.run_text(urn, payload).await.map(|(text, _)| text)
     }
 
     /// Runs the operation named `urn` as [`run`](Self::run) does, and returns
     /// the result as a [`Value`], for callers that read its fields.
+    ///
+    /// The value is parsed from the JSON text that `run` returns.
     pub async fn run_value(&self, urn: &str, payload: Value) -> Result<Value, DbError> {
-        self.run_with(urn, payload, encode_value).await
+        let (text, info) = self.run_text(urn, payload).await?;
+        text_to_value(info, &text)
     }
 
-    async fn run_with<T>(
+    async fn run_text(
         &self,
         urn: &str,
         payload: Value,
-        encode: Encoder<T>,
-    ) -> Result<T, DbError> {
+    ) -> Result<(Box<RawValue>, &'static OperationInfo), DbError> {
         match &*self.engine {
-            Engine::Sqlite(engine) => engine.run(urn, payload, encode).await,
-            Engine::Postgres(engine) => engine.run(urn, payload, encode).await,
-            Engine::MySql(engine) => engine.run(urn, payload, encode).await,
+            Engine::Sqlite(engine) => engine.run(urn, payload).await,
+            Engine::Postgres(engine) => engine.run(urn, payload).await,
+            Engine::MySql(engine) => engine.run(urn, payload).await,
         }
     }
 
@@ -257,15 +259,20 @@ impl<DB: Backend> ProviderEngine<DB> {
         })
     }
 
-    async fn run<T>(&self, urn: &str, payload: Value, encode: Encoder<T>) -> Result<T, DbError> {
+    async fn run(
+        &self,
+        urn: &str,
+        payload: Value,
+    ) -> Result<(Box<RawValue>, &'static OperationInfo), DbError> {
         let Some(registration) = self.table.get(urn) else {
             return Err(lookup_error(urn, &self.table.urns()));
         };
-        instrument(registration.info, DB::PROVIDER, async {
+        let text = instrument(registration.info, DB::PROVIDER, async {
             let mut conn = self.acquire().await?;
-            run_on(registration, &mut conn, payload, encode).await
+            (registration.handler)(&mut conn, payload)?.await
         })
-        .await
+        .await?;
+        Ok((text, registration.info))
     }
 
     async fn call<O: Handler<DB>>(&self, request: O) -> Result<O::Response, DbError> {
@@ -275,21 +282,6 @@ impl<DB: Backend> ProviderEngine<DB> {
         })
         .await
     }
-}
-
-/// A function that encodes the response of a dynamic call in the form the
-/// caller requested.
-type Encoder<T> = fn(&OperationInfo, &dyn DynamicResponse) -> Result<T, DbError>;
-
-/// Decodes `payload`, runs the operation on `conn` and encodes its response.
-async fn run_on<DB: Backend, T>(
-    registration: &Registration<DB>,
-    conn: &mut DB::Connection,
-    payload: Value,
-    encode: Encoder<T>,
-) -> Result<(T, u64), DbError> {
-    let (response, rows) = (registration.handler)(conn, payload)?.await?;
-    Ok((encode(registration.info, &*response)?, rows))
 }
 
 /// A transaction on the module's database that groups several calls.
@@ -323,48 +315,44 @@ impl Transaction {
     /// Runs the operation named `urn` inside this transaction, as
     /// [`DatabaseModule::run`] does.
     pub async fn run(&mut self, urn: &str, payload: Value) -> Result<Box<RawValue>, DbError> {
-        self.run_with(urn, payload, encode_text).await
+        self.run_text(urn, payload).await.map(|(text, _)| text)
     }
 
     /// Runs the operation named `urn` inside this transaction, as
     /// [`DatabaseModule::run_value`] does.
     pub async fn run_value(&mut self, urn: &str, payload: Value) -> Result<Value, DbError> {
-        self.run_with(urn, payload, encode_value).await
+        let (text, info) = self.run_text(urn, payload).await?;
+        text_to_value(info, &text)
     }
 
-    async fn run_with<T>(
+    async fn run_text(
         &mut self,
         urn: &str,
         payload: Value,
-        encode: Encoder<T>,
-    ) -> Result<T, DbError> {
-        async fn run_in<DB: Backend, T>(
+    ) -> Result<(Box<RawValue>, &'static OperationInfo), DbError> {
+        async fn run_in<DB: Backend>(
             engine: &ProviderEngine<DB>,
             conn: &mut DB::Connection,
             urn: &str,
             payload: Value,
-            encode: Encoder<T>,
-        ) -> Result<T, DbError> {
+        ) -> Result<(Box<RawValue>, &'static OperationInfo), DbError> {
             let Some(registration) = engine.table.get(urn) else {
                 return Err(lookup_error(urn, &engine.table.urns()));
             };
-            instrument(
-                registration.info,
-                DB::PROVIDER,
-                run_on(registration, conn, payload, encode),
-            )
-            .await
+            let call = async { (registration.handler)(conn, payload)?.await };
+            let text = instrument(registration.info, DB::PROVIDER, call).await?;
+            Ok((text, registration.info))
         }
 
         match (&*self.module.engine, &mut self.connection) {
             (Engine::Sqlite(engine), TransactionConnection::Sqlite(conn)) => {
-                run_in(engine, conn, urn, payload, encode).await
+                run_in(engine, conn, urn, payload).await
             }
             (Engine::Postgres(engine), TransactionConnection::Postgres(conn)) => {
-                run_in(engine, conn, urn, payload, encode).await
+                run_in(engine, conn, urn, payload).await
             }
             (Engine::MySql(engine), TransactionConnection::MySql(conn)) => {
-                run_in(engine, conn, urn, payload, encode).await
+                run_in(engine, conn, urn, payload).await
             }
             _ => unreachable!("a transaction always belongs to its module's provider"),
         }

@@ -8,9 +8,9 @@ use std::pin::Pin;
 
 use linkme::distributed_slice;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::{Database, MySql, Postgres, Sqlite};
 
-use crate::dispatch::DynamicResponse;
 use crate::error::DbError;
 use crate::operation::OperationInfo;
 use crate::provider::{Backend, Provider};
@@ -18,9 +18,9 @@ use crate::provider::{Backend, Provider};
 /// A boxed future that can move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// The result of a dynamic call: the response and its row count, which the
-/// tracing span records.
-pub type DynamicResult = Result<(Box<dyn DynamicResponse>, u64), DbError>;
+/// The result of a dynamic call: the response as JSON text and its row
+/// count, which the tracing span records.
+pub type DynamicResult = Result<(Box<RawValue>, u64), DbError>;
 
 /// A handler as `DatabaseModule::run` calls it: it decodes the JSON payload,
 /// then returns the future that runs the request on the connection.

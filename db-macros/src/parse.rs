@@ -3,8 +3,8 @@
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::{
-    Attribute, Expr, ExprLit, Fields, Ident, Item, ItemMod, ItemStruct, Lit, LitStr, Signature,
-    Type,
+    Abi, Attribute, Block, Expr, ExprLit, Fields, Ident, Item, ItemFn, ItemMod, ItemStruct, Lit,
+    LitStr, Signature, Stmt, Token, Type, Visibility, braced,
 };
 
 /// The argument of `#[db_op("...")]`.
@@ -193,9 +193,17 @@ fn doc_text(attributes: &[Attribute]) -> String {
 }
 
 /// Parses the annotated item, which must be an inline module.
+///
+/// Function bodies are kept as tokens: the expansion reads only signatures,
+/// and parsing the statements of every handler took about half of the
+/// macro's own run time.
 pub(crate) fn module(item: TokenStream) -> syn::Result<ItemMod> {
-    let item: Item = syn::parse2(item)?;
-    match item {
+    if let Ok(module) = syn::parse::Parser::parse2(inline_module, item.clone()) {
+        return Ok(module);
+    }
+    // Not an inline module, or one that does not parse: a full parse finds
+    // the error to report.
+    match syn::parse2::<Item>(item)? {
         Item::Mod(module) if module.content.is_some() => Ok(module),
         Item::Mod(module) => Err(syn::Error::new_spanned(
             module,
@@ -207,6 +215,67 @@ pub(crate) fn module(item: TokenStream) -> syn::Result<ItemMod> {
              and the `sqlite`, `postgres` and `mysql` functions",
         )),
     }
+}
+
+fn inline_module(input: ParseStream) -> syn::Result<ItemMod> {
+    let mut attrs = input.call(Attribute::parse_outer)?;
+    let vis: Visibility = input.parse()?;
+    let unsafety: Option<Token![unsafe]> = input.parse()?;
+    let mod_token: Token![mod] = input.parse()?;
+    let ident: Ident = input.parse()?;
+    let content;
+    let brace = braced!(content in input);
+    attrs.extend(content.call(Attribute::parse_inner)?);
+    let mut items = Vec::new();
+    while !content.is_empty() {
+        items.push(content.call(module_item)?);
+    }
+    Ok(ItemMod {
+        attrs,
+        vis,
+        unsafety,
+        mod_token,
+        ident,
+        content: Some((brace, items)),
+        semi: None,
+    })
+}
+
+/// Parses one item of the module; a function keeps its body as tokens.
+fn module_item(input: ParseStream) -> syn::Result<Item> {
+    let ahead = input.fork();
+    ahead.call(Attribute::parse_outer)?;
+    ahead.parse::<Visibility>()?;
+    if !starts_function(&ahead) {
+        return input.parse();
+    }
+    let attrs = input.call(Attribute::parse_outer)?;
+    let vis: Visibility = input.parse()?;
+    let sig: Signature = input.parse()?;
+    let body;
+    let brace = braced!(body in input);
+    let body: TokenStream = body.parse()?;
+    // The body's statements stay one verbatim token stream, which the block
+    // prints back inside its braces.
+    Ok(Item::Fn(ItemFn {
+        attrs,
+        vis,
+        sig,
+        block: Box::new(Block {
+            brace_token: brace,
+            stmts: vec![Stmt::Item(Item::Verbatim(body))],
+        }),
+    }))
+}
+
+/// Returns whether the next tokens are `[const] [async] [unsafe] [extern "abi"] fn`.
+fn starts_function(input: ParseStream) -> bool {
+    let ahead = input.fork();
+    ahead.parse::<Option<Token![const]>>().is_ok()
+        && ahead.parse::<Option<Token![async]>>().is_ok()
+        && ahead.parse::<Option<Token![unsafe]>>().is_ok()
+        && ahead.parse::<Option<Abi>>().is_ok()
+        && ahead.peek(Token![fn])
 }
 
 /// Returns whether `ty` is text that needs a length limit: `String`, `Secret`
