@@ -240,7 +240,11 @@ fn add_derives(module: &mut ItemMod, private: &TokenStream) {
     }
 }
 
-/// Writes `pub async fn {name}(db, field...)` next to the module.
+/// Writes the client function `{name}(db, field...)` next to the module.
+///
+/// It builds the request at once and returns the future of
+/// `Executor::call`, a generic function of db-core, so no operation adds a
+/// future type of its own for rustc to compile.
 fn client_function(module: &ItemMod, request: &StructModel, private: &TokenStream) -> TokenStream {
     let vis = &module.vis;
     let ident = &module.ident;
@@ -260,12 +264,13 @@ fn client_function(module: &ItemMod, request: &StructModel, private: &TokenStrea
     let lifetime = syn::Lifetime::new("'db", Span::call_site());
     quote! {
         #(#docs)*
-        #vis async fn #ident<#lifetime>(
+        #vis fn #ident<#lifetime>(
             db: impl ::core::convert::Into<#private::Executor<#lifetime>>,
             #(#parameters),*
-        ) -> #private::Result<#ident::Response> {
+        ) -> impl ::core::future::Future<Output = #private::Result<#ident::Response>>
+               + ::core::marker::Send + #lifetime {
             let request = #ident::Request { #(#initializers),* };
-            #private::Executor::call(::core::convert::Into::into(db), request).await
+            #private::Executor::call(::core::convert::Into::into(db), request)
         }
     }
 }
