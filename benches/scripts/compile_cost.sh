@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Item 7: the incremental debug rebuild time of a crate with N operations
 # written with #[db_op], against the same operations written by hand with
-# sqlx::query_as and serde derives.
+# sqlx::query_as and serde derives, once as plain functions and once with a
+# hand-written dynamic dispatch (see generate_handwritten).
 #
 # usage: benches/scripts/compile_cost.sh [N ...]        (default: 100 1000)
 #   REPEAT=3       timed rebuilds per crate (the median is reported)
@@ -95,13 +96,21 @@ open(path, "w").write("".join(parts))
 PY
 }
 
-generate_handwritten() { # dir n
-    local dir=$1 n=$2
+# Writes the operations by hand. With `dispatch`, the crate also has what the
+# macro generates beyond the typed call: a URN constant, a description and a
+# length check per operation, and a dynamic call. The dynamic call reads the
+# request from JSON, picks the operation with one `match` on the URN and
+# writes the response as JSON text. Like the registrations, it makes rustc
+# compile every handler in this crate.
+generate_handwritten() { # dir n plain|dispatch
+    local dir=$1 n=$2 kind=$3
     mkdir -p "$dir/src"
-    manifest "cc_handwritten_$n" "" >"$dir/Cargo.toml"
-    python3 - "$dir/src/lib.rs" "$n" <<'PY'
+    local extra=""
+    [ "$kind" = dispatch ] && extra='serde_json = { version = "1", features = ["raw_value"] }'
+    manifest "cc_hand_${kind}_$n" "$extra" >"$dir/Cargo.toml"
+    python3 - "$dir/src/lib.rs" "$n" "$kind" <<'PY'
 import sys
-path, n = sys.argv[1], int(sys.argv[2])
+path, n, dispatch = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "dispatch"
 parts = ['''//! Generated: the same operations written by hand with sqlx::query_as and serde.
 use sqlx::{MySqlPool, PgPool, SqlitePool};
 
@@ -157,10 +166,55 @@ pub mod op_{i:05} {{
             crate::Db::MySql(pool) => mysql(&mut *pool.acquire().await?, request).await,
         }}
     }}
-}}
 ''')
+        if dispatch:
+            parts.append(f'''    pub const URN: &str = "db:gen_ops:s{s:03}:op_{i:05}:1";
+    pub const DESCRIPTION: &str = "Reads configuration entry {i}.";
+    impl Request {{
+        pub fn validate(&self) -> Result<(), crate::Error> {{
+            crate::check_text("key", &self.key, 1024)
+        }}
+    }}
+    /// The dynamic call: JSON request in, JSON text out.
+    pub async fn run(db: &crate::Db, payload: serde_json::Value) -> Result<Box<serde_json::value::RawValue>, crate::Error> {{
+        let request: Request = serde_json::from_value(payload)?;
+        request.validate()?;
+        let response = call(db, request).await?;
+        Ok(serde_json::value::to_raw_value(&response)?)
+    }}
+''')
+        parts.append("}\n")
     parts.append("}\n")
 parts.append("}\n")
+if dispatch:
+    paths = [f"gen_ops::s{i // 100:03}::op_{i:05}" for i in range(n)]
+    parts.append('''
+/// Any failure of a call.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Rejects text longer than `max_chars` characters.
+pub fn check_text(field: &str, value: &str, max_chars: usize) -> Result<(), Error> {
+    if value.chars().count() > max_chars {
+        return Err(format!("`{field}` is longer than {max_chars} characters").into());
+    }
+    Ok(())
+}
+
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// Every operation's URN and description.
+pub static CATALOG: &[(&str, &str)] = &[
+''')
+    parts.extend(f"    ({p}::URN, {p}::DESCRIPTION),\n" for p in paths)
+    parts.append('''];
+
+/// Runs the operation that `urn` names, or returns `None` for an unknown URN.
+pub fn run<'a>(db: &'a Db, urn: &str, payload: serde_json::Value)
+    -> Option<BoxFuture<'a, Result<Box<serde_json::value::RawValue>, Error>>> {
+    Some(match urn {
+''')
+    parts.extend(f"        {p}::URN => Box::pin({p}::run(db, payload)),\n" for p in paths)
+    parts.append("        _ => return None,\n    })\n}\n")
 open(path, "w").write("".join(parts))
 PY
 }
@@ -182,14 +236,16 @@ time_rebuilds() { # dir
     printf '%s\n' "${times[@]}" | median
 }
 
-echo "| operations | #[db_op] s (median of $repeat) | by hand s | #[db_op] s per 100 ops | by hand s per 100 ops | ratio |"
-echo "|---:|---:|---:|---:|---:|---:|"
+echo "| operations | #[db_op] s (median of $repeat) | by hand s | by hand with dispatch s | #[db_op] s per 100 ops | by hand s per 100 ops | ratio to by hand | ratio to by hand with dispatch |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
     generate_dbops "$out/dbops_$n" "$n"
-    generate_handwritten "$out/handwritten_$n" "$n"
+    generate_handwritten "$out/handwritten_$n" "$n" plain
+    generate_handwritten "$out/handdispatch_$n" "$n" dispatch
     macro=$(time_rebuilds "$out/dbops_$n")
     hand=$(time_rebuilds "$out/handwritten_$n")
-    printf '| %d | %.2f | %.2f | %.2f | %.2f | %.2fx |\n' "$n" "$macro" "$hand" \
+    dispatch=$(time_rebuilds "$out/handdispatch_$n")
+    printf '| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2fx | %.2fx |\n' "$n" "$macro" "$hand" "$dispatch" \
         "$(echo "$macro * 100 / $n" | bc -l)" "$(echo "$hand * 100 / $n" | bc -l)" \
-        "$(echo "$macro / $hand" | bc -l)"
+        "$(echo "$macro / $hand" | bc -l)" "$(echo "$macro / $dispatch" | bc -l)"
 done
