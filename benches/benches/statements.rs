@@ -5,6 +5,11 @@
 //! Groups `statements/{provider}/cache_{capacity}` with variants `distinct_10`
 //! and `distinct_1000`. Each statement is a raw sqlx point read on the
 //! module's pool, which carries the module's statement cache setting.
+//!
+//! With `DBOPS_STATEMENTS_COUNT=DISTINCT,CALLS` the binary instead prepares
+//! DISTINCT statements on in-memory SQLite (cache of 1,024), runs CALLS
+//! round-robin reads and exits. It is meant for `valgrind --tool=cachegrind`:
+//! the difference between two CALLS values is the cost of the extra calls.
 
 mod common;
 
@@ -55,7 +60,37 @@ fn providers() -> Vec<Provider> {
         .collect()
 }
 
+fn count_calls(spec: &str) {
+    let parsed = spec
+        .split_once(',')
+        .and_then(|(distinct, calls)| Some((distinct.parse().ok()?, calls.parse().ok()?)));
+    let Some((distinct, calls)) = parsed else {
+        panic!("DBOPS_STATEMENTS_COUNT is `{spec}`; expected DISTINCT,CALLS");
+    };
+    let runtime = runtime();
+    let provider = Provider::Sqlite;
+    let set = statements(provider, distinct);
+    let config = config(provider).statement_cache_capacity(1_024);
+    let (db, _) = runtime
+        .block_on(module(provider, config))
+        .expect("in-memory SQLite is always available");
+    runtime.block_on(async {
+        for sql in &set {
+            read(&db, sql).await;
+        }
+        for step in 0..calls {
+            read(&db, set[step % set.len()]).await;
+        }
+        db.close().await;
+    });
+    println!("distinct={distinct} calls={calls}");
+}
+
 fn main() {
+    if let Ok(spec) = std::env::var("DBOPS_STATEMENTS_COUNT") {
+        count_calls(&spec);
+        return;
+    }
     let runtime = runtime();
     let mut criterion = common::criterion();
     for provider in providers() {
