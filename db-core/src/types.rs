@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use base64::Engine as _;
 use chrono::{DateTime, Datelike, SecondsFormat, SubsecRound, Utc};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};
@@ -189,7 +189,10 @@ impl<'de> Deserialize<'de> for Timestamp {
 }
 
 /// A credential, such as an access token, that Debug output never shows.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// A payload value of the wrong type is rejected without echoing it, so a
+/// credential sent as a number does not appear in the error either.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -215,6 +218,60 @@ impl From<&str> for Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str("Secret(\"<redacted>\")")
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // `deserialize_any` hands values of other types to the visitor, so the
+        // error names their kind instead of the deserializer's message with the value.
+        deserializer.deserialize_any(SecretVisitor)
+    }
+}
+
+/// Reads a [`Secret`] from a string. Its errors name only the kind of any
+/// other value, never the value.
+struct SecretVisitor;
+
+impl SecretVisitor {
+    fn reject<E: de::Error>(&self, kind: &'static str) -> Result<Secret, E> {
+        Err(E::invalid_type(de::Unexpected::Other(kind), self))
+    }
+}
+
+impl de::Visitor<'_> for SecretVisitor {
+    type Value = Secret;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a string")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Secret, E> {
+        Ok(Secret(text.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Secret, E> {
+        Ok(Secret(text))
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Secret, E> {
+        self.reject("boolean")
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Secret, E> {
+        self.reject("integer")
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Secret, E> {
+        self.reject("integer")
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Secret, E> {
+        self.reject("number")
+    }
+
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Secret, E> {
+        self.reject("bytes")
     }
 }
 
@@ -411,6 +468,20 @@ mod tests {
         assert!("2026-12-04".parse::<Timestamp>().is_err());
         assert!("0999-12-31T23:59:59Z".parse::<Timestamp>().is_err());
         assert!("9999-12-31T23:59:59-01:00".parse::<Timestamp>().is_err());
+    }
+
+    #[test]
+    fn secret_type_error_hides_value() {
+        let error = serde_json::from_value::<Secret>(serde_json::json!(987_654_321)).unwrap_err();
+        let message = error.to_string();
+        assert!(!message.contains("987654321"), "{message}");
+        assert!(message.contains("expected a string"), "{message}");
+
+        let error = serde_json::from_value::<Secret>(serde_json::json!(1.5)).unwrap_err();
+        assert!(!error.to_string().contains("1.5"), "{error}");
+
+        let secret: Secret = serde_json::from_value(serde_json::json!("token-123")).unwrap();
+        assert_eq!(secret.expose(), "token-123");
     }
 
     #[test]

@@ -280,6 +280,20 @@ provider_test! {
 }
 
 provider_test! {
+    async fn non_text_token_is_not_echoed(db) {
+        let user = create_user(db).await;
+        let payload = with_field(minimal_payload(&user, TOKEN), "access_token", json!(987_654_321));
+        let error = db.run_value(CREATE, payload).await.unwrap_err();
+
+        assert_invalid(&error, &["access_token", "expected a string"]);
+        for text in error_texts(&error) {
+            assert!(!text.contains("987654321"), "the token appears in: {text}");
+        }
+        assert_no_sessions(db).await;
+    }
+}
+
+provider_test! {
     async fn unknown_user_is_not_found(db) {
         let missing = Guid::new_v4().to_string();
         let error = db.run_value(CREATE, full_payload(&missing, TOKEN)).await.unwrap_err();
