@@ -82,7 +82,7 @@ impl Config {
                     invalid_setting(
                         "DATABASE_ACQUIRE_TIMEOUT",
                         &value,
-                        "seconds between 0 and 3600",
+                        "a number of seconds above 0 and at most 3600",
                     )
                 })?;
             config.acquire_timeout = Duration::from_secs_f64(seconds);
@@ -144,7 +144,8 @@ impl Config {
         redact_url(&self.url)
     }
 
-    /// Checks that the URL's scheme belongs to the provider.
+    /// Checks that the URL's scheme belongs to the provider and that a MySQL
+    /// URL has no `password=` parameter.
     pub(crate) fn check_url(&self) -> Result<(), DbError> {
         if self.url.trim().is_empty() {
             let example = match self.provider {
@@ -160,7 +161,9 @@ impl Config {
         let scheme = url_scheme(&self.url);
         let accepted = self.provider.schemes();
         match scheme {
-            Some(scheme) if accepted.contains(&scheme.to_ascii_lowercase().as_str()) => Ok(()),
+            Some(scheme) if accepted.contains(&scheme.to_ascii_lowercase().as_str()) => {
+                self.check_password_parameter()
+            }
             // A bare path names a SQLite file.
             None if self.provider == Provider::Sqlite => Ok(()),
             _ => {
@@ -185,6 +188,21 @@ impl Config {
                 )))
             }
         }
+    }
+
+    /// Rejects a `password=` query parameter on MySQL, whose driver ignores it
+    /// and would log in without a password.
+    fn check_password_parameter(&self) -> Result<(), DbError> {
+        let has_password = query_keys(&self.url).any(|key| key.eq_ignore_ascii_case("password"));
+        if self.provider != Provider::MySql || !has_password {
+            return Ok(());
+        }
+        Err(DbError::invalid_config(format!(
+            "DATABASE_URL `{}` passes the password as a `password=` query parameter, which the \
+             MySQL driver ignores; put it before the host instead, as in \
+             `mysql://user:password@127.0.0.1:3306/app`",
+            self.redacted_url()
+        )))
     }
 }
 
@@ -225,6 +243,14 @@ fn url_scheme(url: &str) -> Option<&str> {
         && scheme.starts_with(|character: char| character.is_ascii_alphabetic());
     // A one-letter scheme is a Windows drive letter, as in `C:\data\dbops.sqlite3`.
     (is_scheme && scheme.len() > 1).then_some(scheme)
+}
+
+/// Returns the keys of the URL's query parameters.
+fn query_keys(url: &str) -> impl Iterator<Item = &str> {
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    query
+        .split('&')
+        .map(|pair| pair.split_once('=').map_or(pair, |(key, _)| key))
 }
 
 /// Replaces the password in `scheme://user:password@host/...` with `***`.
@@ -322,6 +348,44 @@ mod tests {
         let error = Config::from_lookup(lookup(&[("DATABASE_AUTO_MIGRATE", "maybe")])).unwrap_err();
         assert!(
             error.message().starts_with("DATABASE_AUTO_MIGRATE"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn mysql_password_parameter_is_rejected() {
+        let error = Config::from_lookup(lookup(&[
+            ("DATABASE_PROVIDER", "mysql"),
+            (
+                "DATABASE_URL",
+                "mysql://root@127.0.0.1:3306/test?password=hunter2",
+            ),
+        ]))
+        .unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::InvalidConfig);
+        assert!(
+            error.message().contains("`password=` query parameter"),
+            "{error}"
+        );
+        assert!(!error.message().contains("hunter2"), "{error}");
+
+        let accepted = Config::from_lookup(lookup(&[
+            ("DATABASE_PROVIDER", "mysql"),
+            (
+                "DATABASE_URL",
+                "mysql://root:hunter2@127.0.0.1:3306/test?ssl-mode=disabled",
+            ),
+        ]));
+        assert!(accepted.is_ok());
+    }
+
+    #[test]
+    fn zero_acquire_timeout_is_rejected() {
+        let error = Config::from_lookup(lookup(&[("DATABASE_ACQUIRE_TIMEOUT", "0")])).unwrap_err();
+        assert!(
+            error.message().starts_with(
+                "DATABASE_ACQUIRE_TIMEOUT is `0`, expected a number of seconds above 0"
+            ),
             "{error}"
         );
     }
