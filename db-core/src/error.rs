@@ -224,9 +224,17 @@ impl From<sqlx::Error> for DbError {
                 ErrorKind::Unavailable,
                 format!("cannot reach the database: {io}").into(),
             ),
-            sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => (
+            sqlx::Error::Tls(tls) => (
                 ErrorKind::Unavailable,
-                "the database connection failed".into(),
+                format!(
+                    "the TLS connection to the database failed: {tls}; check the URL's \
+                     sslmode or ssl-mode parameter"
+                )
+                .into(),
+            ),
+            sqlx::Error::WorkerCrashed => (
+                ErrorKind::Unavailable,
+                "the database connection failed: its worker thread stopped".into(),
             ),
             other => (
                 ErrorKind::Internal,
@@ -318,5 +326,20 @@ fn describe_without_source(error: &sqlx::Error) -> String {
         sqlx::Error::Configuration(_) => "invalid connection options".to_owned(),
         sqlx::Error::Migrate(migrate) => format!("migration failed: {migrate}"),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_failure_keeps_its_cause() {
+        let error = DbError::from(sqlx::Error::Tls("the server does not support TLS".into()));
+        assert_eq!(error.kind(), ErrorKind::Unavailable);
+        assert!(
+            error.message().contains("the server does not support TLS"),
+            "{error}"
+        );
     }
 }
