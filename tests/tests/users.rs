@@ -237,6 +237,11 @@ provider_test! {
 provider_test! {
     async fn create_unknown_provider_not_found(db) {
         assert_error(create(db, "nosuch", "x").await, ErrorKind::NotFound, "`nosuch`");
+        assert_error(
+            create(db, "github", "x").await,
+            ErrorKind::NotFound,
+            "the known providers are microsoft, discord, google, apple",
+        );
         assert_error(create(db, "microsoft ", "x").await, ErrorKind::NotFound, "`microsoft `");
         let long_name = "p".repeat(MAX_TEXT_CHARS);
         assert_error(create(db, &long_name, "x").await, ErrorKind::NotFound, "not found");
@@ -588,7 +593,7 @@ provider_test! {
             db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "nosuch"}))
                 .await,
             ErrorKind::NotFound,
-            "auth provider `nosuch` not found",
+            "auth provider `nosuch` not found; the known providers are microsoft, discord, google, apple",
         );
         assert_error(
             db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AAEC", "provider": "google "}))

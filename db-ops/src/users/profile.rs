@@ -9,7 +9,7 @@
 use db_core::prelude::*;
 use db_core::{decode_base64, encode_base64};
 
-use super::providers::provider_not_found;
+use super::providers::found_provider;
 
 /// The maximum length of a provider name, in characters.
 const MAX_PROVIDER_CHARS: usize = 1024;
@@ -312,11 +312,13 @@ pub mod set_profile_image {
         let default_provider = lock_user::sqlite(&mut transaction, request.guid).await?;
         let provider_id: i64 = match &request.provider {
             None => default_provider,
-            Some(name) => sqlx::query_scalar("SELECT id FROM auth_providers WHERE name = ?")
-                .bind(name)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or_else(|| provider_not_found(name))?,
+            Some(name) => {
+                let id = sqlx::query_scalar("SELECT id FROM auth_providers WHERE name = ?")
+                    .bind(name)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                found_provider(id, &mut *transaction, name).await?
+            }
         };
         sqlx::query(
             "INSERT INTO user_profile_images (user_guid, provider_id, image, updated_at) \
@@ -340,11 +342,13 @@ pub mod set_profile_image {
         let default_provider = lock_user::postgres(&mut transaction, request.guid).await?;
         let provider_id: i16 = match &request.provider {
             None => default_provider,
-            Some(name) => sqlx::query_scalar("SELECT id FROM auth_providers WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or_else(|| provider_not_found(name))?,
+            Some(name) => {
+                let id = sqlx::query_scalar("SELECT id FROM auth_providers WHERE name = $1")
+                    .bind(name)
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                found_provider(id, &mut *transaction, name).await?
+            }
         };
         sqlx::query(
             "INSERT INTO user_profile_images (user_guid, provider_id, image, updated_at) \
@@ -368,13 +372,15 @@ pub mod set_profile_image {
         let default_provider = lock_user::mysql(&mut transaction, request.guid).await?;
         let provider_id: i16 = match &request.provider {
             None => default_provider,
-            Some(name) => sqlx::query_scalar(
-                "SELECT id FROM auth_providers WHERE CAST(name AS BINARY) = CAST(? AS BINARY)",
-            )
-            .bind(name)
-            .fetch_optional(&mut *transaction)
-            .await?
-            .ok_or_else(|| provider_not_found(name))?,
+            Some(name) => {
+                let id = sqlx::query_scalar(
+                    "SELECT id FROM auth_providers WHERE CAST(name AS BINARY) = CAST(? AS BINARY)",
+                )
+                .bind(name)
+                .fetch_optional(&mut *transaction)
+                .await?;
+                found_provider(id, &mut *transaction, name).await?
+            }
         };
         sqlx::query(
             "INSERT INTO user_profile_images (user_guid, provider_id, image, updated_at) \

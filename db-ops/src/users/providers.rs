@@ -145,12 +145,12 @@ pub mod create_from_provider {
     async fn sqlite(conn: &mut SqliteConnection, request: Request) -> Result<Response, DbError> {
         let account = NewAccount::new();
         let mut transaction = sqlx::Sqlite::begin_write(conn).await?;
+        let row = sqlx::query_as("SELECT id, name, display FROM auth_providers WHERE name = ?")
+            .bind(&request.provider)
+            .fetch_optional(&mut *transaction)
+            .await?;
         let (provider_id, provider_name, provider_display): (i64, String, String) =
-            sqlx::query_as("SELECT id, name, display FROM auth_providers WHERE name = ?")
-                .bind(&request.provider)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or_else(|| provider_not_found(&request.provider))?;
+            found_provider(row, &mut *transaction, &request.provider).await?;
 
         let linked: Option<Guid> = sqlx::query_scalar(
             "SELECT user_guid FROM user_identities \
@@ -200,12 +200,12 @@ pub mod create_from_provider {
         let account = NewAccount::new();
         let digest = sha256(&request.provider_identifier);
         let mut transaction = sqlx::Postgres::begin_write(conn).await?;
+        let row = sqlx::query_as("SELECT id, name, display FROM auth_providers WHERE name = $1")
+            .bind(&request.provider)
+            .fetch_optional(&mut *transaction)
+            .await?;
         let (provider_id, provider_name, provider_display): (i16, String, String) =
-            sqlx::query_as("SELECT id, name, display FROM auth_providers WHERE name = $1")
-                .bind(&request.provider)
-                .fetch_optional(&mut *transaction)
-                .await?
-                .ok_or_else(|| provider_not_found(&request.provider))?;
+            found_provider(row, &mut *transaction, &request.provider).await?;
 
         let linked: Option<Guid> = sqlx::query_scalar(
             "SELECT user_guid FROM user_identities \
@@ -283,14 +283,15 @@ pub mod create_from_provider {
         let account = NewAccount::new();
         let digest = sha256(&request.provider_identifier);
         let mut transaction = sqlx::MySql::begin_write(conn).await?;
-        let (provider_id, provider_name, provider_display): (i16, String, String) = sqlx::query_as(
+        let row = sqlx::query_as(
             "SELECT id, name, display FROM auth_providers \
              WHERE CAST(name AS BINARY) = CAST(? AS BINARY)",
         )
         .bind(&request.provider)
         .fetch_optional(&mut *transaction)
-        .await?
-        .ok_or_else(|| provider_not_found(&request.provider))?;
+        .await?;
+        let (provider_id, provider_name, provider_display): (i16, String, String) =
+            found_provider(row, &mut *transaction, &request.provider).await?;
 
         // A plain (non-locking) read, because a locking read of a missing key
         // takes a gap lock, and concurrent inserts into that gap can deadlock.
@@ -402,7 +403,26 @@ impl NewAccount {
     }
 }
 
-/// Returns the `not_found` error of an auth provider name.
-pub(super) fn provider_not_found(name: &str) -> DbError {
-    DbError::not_found(format!("auth provider `{name}` not found"))
+/// Returns the row of a found auth provider, or else the `not_found` error for
+/// `name`, which lists the names that the `auth_providers` table contains.
+pub(super) async fn found_provider<'c, DB, T>(
+    row: Option<T>,
+    executor: impl sqlx::Executor<'c, Database = DB>,
+    name: &str,
+) -> Result<T, DbError>
+where
+    DB: sqlx::Database,
+    for<'r> (String,): sqlx::FromRow<'r, DB::Row>,
+    DB::Arguments: sqlx::IntoArguments<DB>,
+{
+    if let Some(row) = row {
+        return Ok(row);
+    }
+    let known: Vec<String> = sqlx::query_scalar("SELECT name FROM auth_providers ORDER BY id")
+        .fetch_all(executor)
+        .await?;
+    Err(DbError::not_found(format!(
+        "auth provider `{name}` not found; the known providers are {}",
+        known.join(", ")
+    )))
 }
