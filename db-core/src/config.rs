@@ -193,8 +193,9 @@ impl Config {
     /// Rejects a `password=` query parameter on MySQL, whose driver ignores it
     /// and would log in without a password.
     fn check_password_parameter(&self) -> Result<(), DbError> {
-        let has_password = query_keys(&self.url).any(|key| key.eq_ignore_ascii_case("password"));
-        if self.provider != Provider::MySql || !has_password {
+        if self.provider != Provider::MySql
+            || !query_keys(&self.url).any(|key| key.eq_ignore_ascii_case("password"))
+        {
             return Ok(());
         }
         Err(DbError::invalid_config(format!(
