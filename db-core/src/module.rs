@@ -162,14 +162,29 @@ impl DatabaseModule {
     }
 
     /// Runs a typed request; the generated client functions call this.
-    pub async fn call<O>(&self, request: O) -> Result<O::Response, DbError>
+    ///
+    /// The returned future is `Send`, as are those of [`Transaction::call`]
+    /// and [`Executor::call`]. The bound is declared, not inferred: rustc
+    /// proves it once, on this generic body, instead of once per operation
+    /// wherever a caller needs it. Inferring it cost about 0.3 s of compile
+    /// time per operation.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would leave the `Send` bound to be inferred"
+    )]
+    pub fn call<O>(
+        &self,
+        request: O,
+    ) -> impl Future<Output = Result<O::Response, DbError>> + Send + '_
     where
         O: AnyHandler,
     {
-        match &*self.engine {
-            Engine::Sqlite(engine) => engine.call(request).await,
-            Engine::Postgres(engine) => engine.call(request).await,
-            Engine::MySql(engine) => engine.call(request).await,
+        async move {
+            match &*self.engine {
+                Engine::Sqlite(engine) => engine.call(request).await,
+                Engine::Postgres(engine) => engine.call(request).await,
+                Engine::MySql(engine) => engine.call(request).await,
+            }
         }
     }
 
@@ -359,7 +374,10 @@ impl Transaction {
     }
 
     /// Runs a typed request inside this transaction.
-    pub async fn call<O>(&mut self, request: O) -> Result<O::Response, DbError>
+    pub fn call<O>(
+        &mut self,
+        request: O,
+    ) -> impl Future<Output = Result<O::Response, DbError>> + Send + '_
     where
         O: AnyHandler,
     {
@@ -370,10 +388,14 @@ impl Transaction {
             instrument(O::INFO, DB::PROVIDER, handle_typed::<DB, O>(conn, request)).await
         }
 
-        match &mut self.connection {
-            TransactionConnection::Sqlite(conn) => call_on::<Sqlite, O>(conn, request).await,
-            TransactionConnection::Postgres(conn) => call_on::<Postgres, O>(conn, request).await,
-            TransactionConnection::MySql(conn) => call_on::<MySql, O>(conn, request).await,
+        async move {
+            match &mut self.connection {
+                TransactionConnection::Sqlite(conn) => call_on::<Sqlite, O>(conn, request).await,
+                TransactionConnection::Postgres(conn) => {
+                    call_on::<Postgres, O>(conn, request).await
+                }
+                TransactionConnection::MySql(conn) => call_on::<MySql, O>(conn, request).await,
+            }
         }
     }
 
@@ -431,15 +453,24 @@ impl<'a> From<&'a mut Transaction> for Executor<'a> {
     }
 }
 
-impl Executor<'_> {
+impl<'a> Executor<'a> {
     /// Runs a typed request where this executor points.
-    pub async fn call<O>(self, request: O) -> Result<O::Response, DbError>
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would leave the `Send` bound to be inferred"
+    )]
+    pub fn call<O>(
+        self,
+        request: O,
+    ) -> impl Future<Output = Result<O::Response, DbError>> + Send + 'a
     where
         O: AnyHandler,
     {
-        match self {
-            Executor::Module(module) => module.call(request).await,
-            Executor::Transaction(transaction) => transaction.call(request).await,
+        async move {
+            match self {
+                Executor::Module(module) => module.call(request).await,
+                Executor::Transaction(transaction) => transaction.call(request).await,
+            }
         }
     }
 }

@@ -244,7 +244,9 @@ fn add_derives(module: &mut ItemMod, private: &TokenStream) {
 ///
 /// It builds the request at once and returns the future of
 /// `Executor::call`, a generic function of db-core, so no operation adds a
-/// future type of its own for rustc to compile.
+/// future type of its own for rustc to compile. That future is declared
+/// `Send`, so the `Send` bound here is read from its signature rather than
+/// proved again for every operation.
 fn client_function(module: &ItemMod, request: &StructModel, private: &TokenStream) -> TokenStream {
     let vis = &module.vis;
     let ident = &module.ident;
