@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Item 7: the incremental debug rebuild time of a crate with N operations
-# written with #[db_op], against the same operations written by hand with
-# sqlx::query_as and serde derives, once as plain functions and once with a
-# hand-written dynamic dispatch (see generate_handwritten).
+# Item 7: the debug build time of a crate with N operations written with
+# #[db_op], against the same operations written by hand with sqlx::query_as
+# and serde derives, once as plain functions and once with a hand-written
+# dynamic dispatch (see generate_handwritten). Two builds are timed: a clean
+# build of the crate (its dependencies already built) and an incremental
+# rebuild after `touch src/lib.rs`.
 #
 # usage: benches/scripts/compile_cost.sh [N ...]        (default: 100 1000)
-#   REPEAT=3       timed rebuilds per crate (the median is reported)
+#   REPEAT=3       timed rebuilds per crate (the median is reported); the
+#                  clean build is timed once
 #   OPT_MACROS=1   build proc macros (ours and serde's alike) with opt-level 3,
 #                  through `[profile.dev.build-override]` in both crates
 #
 # The crates are generated under target/compile-cost/ (each its own
 # workspace, sharing one target dir there, so their dependencies build once and
-# the workspace's own target dir is not locked). After a first full build, the
-# script touches src/lib.rs and times `cargo build` REPEAT times.
+# the workspace's own target dir is not locked). After a first build, the
+# script removes the crate's own artifacts (`cargo clean -p`) and times the
+# clean build, then touches src/lib.rs and times `cargo build` REPEAT times.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -221,31 +225,42 @@ PY
 
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
-time_rebuilds() { # dir
-    local dir=$1 times=()
-    (cd "$dir" && cp -n "$root/Cargo.lock" Cargo.lock 2>/dev/null || true)
-    (cd "$dir" && cargo build -q 2>&1 | tail -20)
-    for _ in $(seq 1 "$repeat"); do
-        touch "$dir/src/lib.rs"
-        local started ended
-        started=$(date +%s.%N)
-        (cd "$dir" && cargo build -q)
-        ended=$(date +%s.%N)
-        times+=("$(echo "$ended - $started" | bc -l)")
-    done
-    printf '%s\n' "${times[@]}" | median
+timed_build() { # dir: prints the seconds `cargo build` takes
+    local started ended
+    started=$(date +%s.%N)
+    (cd "$1" && cargo build -q)
+    ended=$(date +%s.%N)
+    echo "$ended - $started" | bc -l
 }
 
-echo "| operations | #[db_op] s (median of $repeat) | by hand s | by hand with dispatch s | #[db_op] s per 100 ops | by hand s per 100 ops | ratio to by hand | ratio to by hand with dispatch |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+time_builds() { # dir: prints the clean build's seconds and the rebuilds' median
+    local dir=$1 clean times=()
+    (cd "$dir" && cp -n "$root/Cargo.lock" Cargo.lock 2>/dev/null || true)
+    (cd "$dir" && cargo build -q 2>&1 | tail -20)
+    (cd "$dir" && cargo clean -q -p "$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml)")
+    clean=$(timed_build "$dir")
+    for _ in $(seq 1 "$repeat"); do
+        touch "$dir/src/lib.rs"
+        times+=("$(timed_build "$dir")")
+    done
+    echo "$clean $(printf '%s\n' "${times[@]}" | median)"
+}
+
+row() { # n build #[db_op]-s by-hand-s dispatch-s
+    printf '| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2fx | %.2fx |\n' "$1" "$2" "$3" "$4" "$5" \
+        "$(echo "$3 * 100 / $1" | bc -l)" "$(echo "$4 * 100 / $1" | bc -l)" \
+        "$(echo "$3 / $4" | bc -l)" "$(echo "$3 / $5" | bc -l)"
+}
+
+echo "| operations | build | #[db_op] s | by hand s | by hand with dispatch s | #[db_op] s per 100 ops | by hand s per 100 ops | ratio to by hand | ratio to by hand with dispatch |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
 for n in "${sizes[@]}"; do
     generate_dbops "$out/dbops_$n" "$n"
     generate_handwritten "$out/handwritten_$n" "$n" plain
     generate_handwritten "$out/handdispatch_$n" "$n" dispatch
-    macro=$(time_rebuilds "$out/dbops_$n")
-    hand=$(time_rebuilds "$out/handwritten_$n")
-    dispatch=$(time_rebuilds "$out/handdispatch_$n")
-    printf '| %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2fx | %.2fx |\n' "$n" "$macro" "$hand" "$dispatch" \
-        "$(echo "$macro * 100 / $n" | bc -l)" "$(echo "$hand * 100 / $n" | bc -l)" \
-        "$(echo "$macro / $hand" | bc -l)" "$(echo "$macro / $dispatch" | bc -l)"
+    read -r macro_clean macro < <(time_builds "$out/dbops_$n")
+    read -r hand_clean hand < <(time_builds "$out/handwritten_$n")
+    read -r dispatch_clean dispatch < <(time_builds "$out/handdispatch_$n")
+    row "$n" clean "$macro_clean" "$hand_clean" "$dispatch_clean"
+    row "$n" "rebuild (median of $repeat)" "$macro" "$hand" "$dispatch"
 done
