@@ -236,7 +236,7 @@ timed_build() { # dir: prints the seconds `cargo build` takes
 time_builds() { # dir: prints the clean build's seconds and the rebuilds' median
     local dir=$1 clean times=()
     (cd "$dir" && cp -n "$root/Cargo.lock" Cargo.lock 2>/dev/null || true)
-    (cd "$dir" && cargo build -q 2>&1 | tail -20)
+    (cd "$dir" && cargo build -q 2>&1 | tail -20 >&2)
     (cd "$dir" && cargo clean -q -p "$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml)")
     clean=$(timed_build "$dir")
     for _ in $(seq 1 "$repeat"); do
