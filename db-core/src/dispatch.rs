@@ -95,9 +95,23 @@ where
     O: Handler<DB>,
 {
     check_request(&request)?;
-    let response = O::handle(conn, request).await?;
+    let response = O::handle(conn, request)
+        .await
+        .map_err(|error| name_operation(O::INFO, error))?;
     let rows = response.row_count();
     Ok((response, rows))
+}
+
+/// Names the operation in an `invalid_payload` error that its handler
+/// raised, as the decoding and validation errors do.
+fn name_operation(info: &OperationInfo, error: DbError) -> DbError {
+    if error.kind() != ErrorKind::InvalidPayload {
+        return error;
+    }
+    DbError::new(
+        ErrorKind::InvalidPayload,
+        format!("invalid payload for `{}`: {error}", info.urn),
+    )
 }
 
 /// The dynamic entry point of operation `O` on provider `DB`, stored in the registry.
@@ -116,7 +130,9 @@ where
     let request: O = decode_request(O::INFO, payload)?;
     Ok(Box::pin(async move {
         check_request(&request)?;
-        let response = O::handle(conn, request).await?;
+        let response = O::handle(conn, request)
+            .await
+            .map_err(|error| name_operation(O::INFO, error))?;
         let rows = response.row_count();
         Ok((encode_text(O::INFO, &response)?, rows))
     }))

@@ -322,7 +322,7 @@ provider_test! {
         ] {
             let payload = with_field(full_payload(&user, TOKEN), "ip_address", json!(address));
             let error = db.run_value(CREATE, payload).await.unwrap_err();
-            assert_invalid(&error, &["`ip_address`", address]);
+            assert_invalid(&error, &[&format!("invalid payload for `{CREATE}`: field `ip_address`"), address]);
         }
         let error = db
             .run_value(CREATE, with_field(full_payload(&user, TOKEN), "ip_address", json!(7)))

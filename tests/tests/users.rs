@@ -574,6 +574,13 @@ provider_test! {
         }
         let result = db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AA!A"})).await;
         assert_error(result, ErrorKind::InvalidPayload, "character `!` at offset 2 is not in the alphabet");
+        // The handler's error names the operation, on both call paths.
+        let named = format!("invalid payload for `{SET_IMAGE}`: field `image_b64`");
+        let result = db.run_value(SET_IMAGE, json!({"guid": guid, "image_b64": "AA!A"})).await;
+        assert_error(result, ErrorKind::InvalidPayload, &named);
+        let guid: Guid = guid.parse().unwrap();
+        let result = db_ops::users::profile::set_profile_image(db, guid, "AA!A", None::<String>).await;
+        assert_error(result, ErrorKind::InvalidPayload, &named);
         // Invalid base64 is rejected before the user is looked up.
         let result = db.run_value(SET_IMAGE, json!({"guid": UNKNOWN_GUID, "image_b64": "%"})).await;
         assert_error(result, ErrorKind::InvalidPayload, "field `image_b64`");
