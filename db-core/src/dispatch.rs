@@ -108,10 +108,7 @@ fn name_operation(info: &OperationInfo, error: DbError) -> DbError {
     if error.kind() != ErrorKind::InvalidPayload {
         return error;
     }
-    DbError::new(
-        ErrorKind::InvalidPayload,
-        format!("invalid payload for `{}`: {error}", info.urn),
-    )
+    error.prefixed(&format!("invalid payload for `{}`: ", info.urn))
 }
 
 /// The dynamic entry point of operation `O` on provider `DB`, stored in the registry.
@@ -202,5 +199,47 @@ fn json_type_name(value: &Value) -> &'static str {
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    const INFO: OperationInfo = OperationInfo {
+        urn: "db:test:unit:check:1",
+        domain: "test",
+        subsystem: "unit",
+        function: "check",
+        version: 1,
+        description: "",
+        rust_path: "",
+        file: "",
+        line: 0,
+        request: &[],
+        response: "",
+        types: &[],
+    };
+
+    #[test]
+    fn handler_payload_error_names_operation() {
+        let cause = std::io::Error::other("cause");
+        let error = DbError::invalid_payload("field `x` is bad").with_source(cause);
+        let named = name_operation(&INFO, error);
+        assert_eq!(named.kind(), ErrorKind::InvalidPayload);
+        assert_eq!(
+            named.to_string(),
+            "invalid payload for `db:test:unit:check:1`: field `x` is bad"
+        );
+        assert!(named.source().is_some(), "the source is kept");
+    }
+
+    #[test]
+    fn handler_other_errors_unchanged() {
+        let named = name_operation(&INFO, DbError::new(ErrorKind::NotFound, "user not found"));
+        assert_eq!(named.kind(), ErrorKind::NotFound);
+        assert_eq!(named.to_string(), "user not found");
     }
 }

@@ -123,6 +123,12 @@ impl DbError {
         self
     }
 
+    /// Puts `prefix` before the message, keeping the kind and the source.
+    pub(crate) fn prefixed(mut self, prefix: &str) -> Self {
+        self.message = format!("{prefix}{}", self.message).into();
+        self
+    }
+
     /// Returns the stable kind.
     pub fn kind(&self) -> ErrorKind {
         self.kind
