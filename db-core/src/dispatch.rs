@@ -126,11 +126,7 @@ where
 {
     let request: O = decode_request(O::INFO, payload)?;
     Ok(Box::pin(async move {
-        check_request(&request)?;
-        let response = O::handle(conn, request)
-            .await
-            .map_err(|error| name_operation(O::INFO, error))?;
-        let rows = response.row_count();
+        let (response, rows) = handle_typed::<DB, O>(conn, request).await?;
         Ok((encode_text(O::INFO, &response)?, rows))
     }))
 }
