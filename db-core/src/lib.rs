@@ -75,6 +75,7 @@
 //! ```
 
 mod config;
+mod de;
 mod dispatch;
 mod error;
 mod migrate;
@@ -133,6 +134,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::handle_dynamic;
+    pub mod de {
+        pub use crate::de::{Fields, Source, deserialize};
+    }
     pub use crate::module::Executor;
     pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
     pub use crate::registry::{

@@ -2,8 +2,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{Item, ItemMod};
+use syn::{Fields, Ident, Item, ItemMod, ItemStruct};
 
 use crate::check::{self, Checked};
 use crate::parse::{self, Args, Model, PROVIDERS, StructModel};
@@ -80,7 +81,7 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
     let validations = request.fields.iter().filter_map(|field| {
         let limit = field.max_chars.as_ref()?;
         let ident = &field.ident;
-        let name = ident.to_string();
+        let name = ident.unraw().to_string();
         Some(quote_spanned! {field.ident.span()=>
             #private::check_text(#name, &self.#ident, #limit)?;
         })
@@ -131,7 +132,7 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
     });
 
     let mut module = model.module;
-    add_derives(&mut module, &private);
+    let deserialize_impls = add_derives(&mut module, &private);
     let module_ident = module.ident.clone();
     // Two definitions of one URN export the same symbol, so rustc rejects them
     // within a crate and the linker rejects them across crates. Segments never
@@ -174,6 +175,8 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
 
         #(#handler_impls)*
 
+        #deserialize_impls
+
         #(const _: () = { #registrations };)*
     };
     if let Some((_, items)) = &mut module.content {
@@ -211,7 +214,7 @@ fn field_infos<'a>(
     private: &'a TokenStream,
 ) -> impl Iterator<Item = TokenStream> + 'a {
     structure.fields.iter().map(move |field| {
-        let name = field.ident.to_string();
+        let name = field.ident.unraw().to_string();
         let rust_type = parse::type_text(&field.ty);
         let max_chars = match &field.max_chars {
             Some(limit) => quote!(::core::option::Option::Some(#limit)),
@@ -221,21 +224,132 @@ fn field_infos<'a>(
     })
 }
 
-/// Adds the serde derives to every struct of the module; unknown fields are rejected.
-fn add_derives(module: &mut ItemMod, private: &TokenStream) {
+/// Adds the derives to every struct of the module and returns the
+/// `Deserialize` impls written for the plain ones; unknown fields are
+/// rejected either way.
+///
+/// A struct with named fields, no generics and no attributes on its fields
+/// gets a `Deserialize` impl built on `db_core`'s generic visitor, which
+/// costs rustc a fraction of what serde's derive does. Any other struct, and
+/// one with `#[serde(...)]` options, gets serde's derive.
+fn add_derives(module: &mut ItemMod, private: &TokenStream) -> TokenStream {
     let serde_path = format!("{private}::serde").replace(' ', "");
+    let mut impls = TokenStream::new();
     let Some((_, items)) = &mut module.content else {
-        return;
+        return impls;
     };
     for item in items.iter_mut() {
-        if let Item::Struct(structure) = item {
+        let Item::Struct(structure) = item else {
+            continue;
+        };
+        if is_plain(structure) {
+            impls.extend(deserialize_impl(structure, private));
+            structure.attrs.insert(
+                0,
+                syn::parse_quote! {
+                    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq,
+                             #private::serde::Serialize)]
+                },
+            );
             structure.attrs.push(syn::parse_quote! {
-                #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq,
-                         #private::serde::Serialize, #private::serde::Deserialize)]
+                #[serde(crate = #serde_path)]
             });
+        } else {
+            // Before the struct's own attributes, which may be `#[serde]`
+            // options that only a derive placed above them can read.
+            structure.attrs.insert(
+                0,
+                syn::parse_quote! {
+                    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq,
+                             #private::serde::Serialize, #private::serde::Deserialize)]
+                },
+            );
             structure.attrs.push(syn::parse_quote! {
                 #[serde(crate = #serde_path, deny_unknown_fields)]
             });
+        }
+    }
+    impls
+}
+
+fn is_plain(structure: &ItemStruct) -> bool {
+    let Fields::Named(fields) = &structure.fields else {
+        return false;
+    };
+    structure.generics.params.is_empty()
+        && !structure
+            .attrs
+            .iter()
+            .any(|attribute| attribute.path().is_ident("serde"))
+        && fields.named.iter().all(|field| {
+            field
+                .attrs
+                .iter()
+                .all(|attribute| attribute.path().is_ident("doc"))
+        })
+}
+
+/// Writes `Deserialize` for a plain struct as a call to
+/// `db_core::__private::de::deserialize` and the `Fields` impl it reads with.
+fn deserialize_impl(structure: &ItemStruct, private: &TokenStream) -> TokenStream {
+    let ident = &structure.ident;
+    let name = ident.to_string();
+    let idents: Vec<&Ident> = structure
+        .fields
+        .iter()
+        .filter_map(|field| field.ident.as_ref())
+        .collect();
+    let names: Vec<String> = idents
+        .iter()
+        .map(|ident| ident.unraw().to_string())
+        .collect();
+    let slots: Vec<Ident> = (0..idents.len())
+        .map(|index| format_ident!("__field{}", index))
+        .collect();
+    let last = slots.len().saturating_sub(1);
+    let arms = slots
+        .iter()
+        .zip(&names)
+        .enumerate()
+        .map(|(index, (slot, name))| {
+            let pattern = if index == last {
+                quote!(_)
+            } else {
+                quote!(#index)
+            };
+            quote!(#pattern => __source.read(&mut #slot, #name)?,)
+        });
+    let read_fields = if slots.is_empty() {
+        quote!(while __source.next_field()?.is_some() {})
+    } else {
+        quote! {
+            while let ::core::option::Option::Some(__index) = __source.next_field()? {
+                match __index { #(#arms)* }
+            }
+        }
+    };
+    quote! {
+        impl<'de> #private::serde::Deserialize<'de> for #ident {
+            fn deserialize<__D: #private::serde::Deserializer<'de>>(
+                deserializer: __D,
+            ) -> ::core::result::Result<Self, __D::Error> {
+                #private::de::deserialize(deserializer)
+            }
+        }
+
+        impl #private::de::Fields for #ident {
+            const NAME: &'static str = #name;
+            const FIELDS: &'static [&'static str] = &[#(#names),*];
+
+            fn visit<'de, __S: #private::de::Source<'de>>(
+                mut __source: __S,
+            ) -> ::core::result::Result<Self, __S::Error> {
+                #(let mut #slots = ::core::option::Option::None;)*
+                #read_fields
+                ::core::result::Result::Ok(Self {
+                    #(#idents: __source.take(#slots, #names)?,)*
+                })
+            }
         }
     }
 }
