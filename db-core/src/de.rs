@@ -1,13 +1,16 @@
-//! The `Deserialize` implementation that `#[db_op]` writes for the plain
-//! structs of an operation module.
+//! The serde code that `#[db_op]` relies on for the plain structs of an
+//! operation module.
 //!
-//! serde's derive writes a field enum, two visitors and their impls for every
-//! struct, and rustc expands that code again on each build of the crate that
-//! defines the operations. Here the visitors are generic and written once, so
-//! a struct adds only a [`Fields::visit`] function that stores each field by
-//! its index. The result behaves like the derive with
+//! serde's `Deserialize` derive writes a field enum, two visitors and their
+//! impls for every struct, and rustc expands that code again on each build
+//! of the crate that defines the operations. Here the visitors are generic
+//! and written once, so a struct adds only a [`Fields::visit`] function that
+//! stores each field by its index. The result behaves like the derive with
 //! `deny_unknown_fields`: the same error messages, a missing `Option` field
 //! reads as `None`, and a sequence supplies the fields in declaration order.
+//!
+//! [`decode_object`] reads a request from a JSON payload's fields with the
+//! same function, for the dynamic call path.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -16,6 +19,11 @@ use serde::de::{
     self, Deserialize, DeserializeSeed, Deserializer, Expected, MapAccess, SeqAccess, Unexpected,
     Visitor,
 };
+use serde_json::{Map, Value, map};
+
+use crate::dispatch::payload_error;
+use crate::error::DbError;
+use crate::operation::OperationInfo;
 
 /// A struct with named fields that [`deserialize`] can build.
 pub trait Fields: Sized {
@@ -56,6 +64,121 @@ pub trait Source<'de> {
 /// Deserializes `T` from a map of its field names or a sequence of its fields.
 pub fn deserialize<'de, T: Fields, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     deserializer.deserialize_struct(T::NAME, T::FIELDS, StructVisitor(PhantomData))
+}
+
+/// Builds `T` from the fields of a JSON payload, as the dynamic call path
+/// decodes a request.
+///
+/// It reads the object's entries directly, so only the field types go
+/// through the path-tracking deserializer, and those are shared by every
+/// operation. A failure names the operation and the field at fault, like
+/// the `Deserialize` path.
+pub fn decode_object<T: Fields>(
+    info: &OperationInfo,
+    fields: Map<String, Value>,
+) -> Result<T, DbError> {
+    let source = ObjectSource {
+        entries: fields.into_iter(),
+        fields: T::FIELDS,
+        value: Value::Null,
+    };
+    match T::visit(source) {
+        Ok(value) => Ok(value),
+        Err(error) => Err(payload_error(info, &error.path, &error.message)),
+    }
+}
+
+/// A decoding failure and the path of the value at fault (`.` for the
+/// payload itself).
+#[derive(Debug)]
+struct PathError {
+    path: String,
+    message: String,
+}
+
+impl PathError {
+    /// Places an error raised inside the value of field `name`.
+    fn in_field(name: &str, error: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        let inner = error.path().to_string();
+        let path = if inner == "." {
+            name.to_owned()
+        } else if inner.starts_with('[') {
+            format!("{name}{inner}")
+        } else {
+            format!("{name}.{inner}")
+        };
+        PathError {
+            path,
+            message: error.into_inner().to_string(),
+        }
+    }
+}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for PathError {}
+
+impl de::Error for PathError {
+    fn custom<M: fmt::Display>(message: M) -> Self {
+        PathError {
+            path: ".".to_owned(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The entries of a JSON object, read in their order.
+struct ObjectSource {
+    entries: map::IntoIter,
+    fields: &'static [&'static str],
+    /// The value of the field that `next_field` returned last.
+    value: Value,
+}
+
+impl Source<'static> for ObjectSource {
+    type Error = PathError;
+
+    fn next_field(&mut self) -> Result<Option<usize>, PathError> {
+        let Some((name, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        let index = FieldName(self.fields).visit_str(&name)?;
+        self.value = value;
+        Ok(Some(index))
+    }
+
+    fn read<T: Deserialize<'static>>(
+        &mut self,
+        slot: &mut Option<T>,
+        name: &'static str,
+    ) -> Result<(), PathError> {
+        if slot.is_some() {
+            return Err(de::Error::duplicate_field(name));
+        }
+        let value = std::mem::take(&mut self.value);
+        let decoded = serde_path_to_error::deserialize(value)
+            .map_err(|error| PathError::in_field(name, error))?;
+        *slot = Some(decoded);
+        Ok(())
+    }
+
+    fn take<T: Deserialize<'static>>(
+        &self,
+        slot: Option<T>,
+        name: &'static str,
+    ) -> Result<T, PathError> {
+        match slot {
+            Some(value) => Ok(value),
+            None => T::deserialize(MissingField {
+                name,
+                error: PhantomData,
+            }),
+        }
+    }
 }
 
 struct StructVisitor<T>(PhantomData<T>);
@@ -261,6 +384,13 @@ mod tests {
         key: String,
         count: i64,
         note: Option<String>,
+        items: Option<Vec<Item>>,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Item {
+        name: String,
     }
 
     #[derive(Debug, PartialEq)]
@@ -268,6 +398,7 @@ mod tests {
         key: String,
         count: i64,
         note: Option<String>,
+        items: Option<Vec<Item>>,
     }
 
     impl<'de> Deserialize<'de> for Compact {
@@ -278,23 +409,26 @@ mod tests {
 
     impl Fields for Compact {
         const NAME: &'static str = "Derived";
-        const FIELDS: &'static [&'static str] = &["key", "count", "note"];
+        const FIELDS: &'static [&'static str] = &["key", "count", "note", "items"];
 
         fn visit<'de, S: Source<'de>>(mut source: S) -> Result<Self, S::Error> {
             let mut key = None;
             let mut count = None;
             let mut note = None;
+            let mut items = None;
             while let Some(index) = source.next_field()? {
                 match index {
                     0 => source.read(&mut key, "key")?,
                     1 => source.read(&mut count, "count")?,
-                    _ => source.read(&mut note, "note")?,
+                    2 => source.read(&mut note, "note")?,
+                    _ => source.read(&mut items, "items")?,
                 }
             }
             Ok(Compact {
                 key: source.take(key, "key")?,
                 count: source.take(count, "count")?,
                 note: source.take(note, "note")?,
+                items: source.take(items, "items")?,
             })
         }
     }
@@ -305,6 +439,7 @@ mod tests {
                 key: derived.key,
                 count: derived.count,
                 note: derived.note,
+                items: derived.items,
             }
         }
     }
@@ -342,11 +477,12 @@ mod tests {
             r#"{"key":"a","key":"b","count":1}"#,
             r#"{"key":5,"count":1}"#,
             r#"{"key":"a","count":"1"}"#,
+            r#"{"key":"a","count":1,"items":[{"name":"x"},{"name":2}]}"#,
             r#"["a",1,"n"]"#,
             r#"["a",1]"#,
             r#"["a"]"#,
             r#"[]"#,
-            r#"["a",1,null,4]"#,
+            r#"["a",1,null,null,4]"#,
             r#""text""#,
             r#"7"#,
             r#"null"#,
@@ -355,6 +491,68 @@ mod tests {
             let [derived, compact] = outcomes(input);
             assert_eq!(derived, compact, "from a value: {input}");
         }
+    }
+
+    const INFO: OperationInfo = OperationInfo {
+        urn: "db:test:unit:decode:1",
+        domain: "test",
+        subsystem: "unit",
+        function: "decode",
+        version: 1,
+        description: "",
+        rust_path: "",
+        file: "",
+        line: 0,
+        request: &[],
+        response: "",
+        types: &[],
+    };
+
+    /// Decodes `payload` on both dynamic paths: through `Deserialize` with
+    /// serde's derive, and by reading the object's fields directly.
+    fn decoded(payload: Value) -> [Result<Compact, String>; 2] {
+        let Value::Object(fields) = payload else {
+            panic!("test payloads are objects");
+        };
+        [
+            crate::dispatch::decode_request::<Derived>(&INFO, fields.clone())
+                .map(Compact::from)
+                .map_err(|error| error.to_string()),
+            decode_object::<Compact>(&INFO, fields).map_err(|error| error.to_string()),
+        ]
+    }
+
+    #[test]
+    fn decode_object_matches_serde_path() {
+        let payloads = [
+            json!({"key": "a", "count": 1}),
+            json!({"key": "a", "count": 1, "note": "n", "items": [{"name": "x"}]}),
+            json!({}),
+            json!({"count": 1}),
+            json!({"key": "a", "count": 1, "extra": 0}),
+            json!({"key": 5, "count": 1}),
+            json!({"key": "a", "count": 1.5}),
+            json!({"key": "a", "count": 1, "note": ["n"]}),
+            json!({"key": "a", "count": 1, "items": {"name": "x"}}),
+            json!({"key": "a", "count": 1, "items": [{"name": "x"}, {"name": 2}]}),
+            json!({"key": "a", "count": 1, "items": [{"name": "x", "size": 1}]}),
+            json!({"key": "a", "count": 1, "items": [{}]}),
+        ];
+        for payload in payloads {
+            let text = payload.to_string();
+            let [serde_path, direct] = decoded(payload);
+            assert_eq!(serde_path, direct, "{text}");
+        }
+    }
+
+    #[test]
+    fn decode_object_names_nested_field() {
+        let [_, direct] = decoded(json!({"key": "a", "count": 1, "items": [{"name": 2}]}));
+        assert_eq!(
+            direct.unwrap_err(),
+            "invalid payload for `db:test:unit:decode:1`: field `items[0].name`: \
+             invalid type: integer `2`, expected a string"
+        );
     }
 
     #[test]

@@ -5,12 +5,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 use tracing::{Instrument, Level};
 
 use crate::error::{DbError, ErrorKind};
-use crate::operation::{Handler, Operation, OperationInfo, RowCount};
+use crate::operation::{Handler, OperationInfo, RowCount};
 use crate::provider::{Backend, Provider};
 use crate::registry::{BoxFuture, DynamicResult};
 
@@ -75,14 +75,19 @@ pub(crate) async fn instrument<T>(
     result.map(|(value, _)| value)
 }
 
-/// Checks the limits of `request` that its type cannot express.
-fn check_request<O: Operation>(request: &O) -> Result<(), DbError> {
-    request.validate().map_err(|error| {
-        DbError::new(
+/// Names the operation in the error of `Operation::validate`, if any.
+///
+/// It takes the result rather than the request, so that it is compiled once
+/// rather than once per operation; the generic functions of this module
+/// avoid closures for the same reason.
+fn check_request(info: &OperationInfo, validation: Result<(), DbError>) -> Result<(), DbError> {
+    match validation {
+        Ok(()) => Ok(()),
+        Err(error) => Err(DbError::new(
             error.kind(),
-            format!("invalid payload for `{}`: {error}", O::INFO.urn),
-        )
-    })
+            format!("invalid payload for `{}`: {error}", info.urn),
+        )),
+    }
 }
 
 /// Validates `request` and runs the provider's handler, returning the row count too.
@@ -94,7 +99,7 @@ where
     DB: Backend,
     O: Handler<DB>,
 {
-    check_request(&request)?;
+    check_request(O::INFO, request.validate())?;
     let response = O::handle(conn, request)
         .await
         .map_err(|error| name_operation(O::INFO, error))?;
@@ -113,8 +118,8 @@ fn name_operation(info: &OperationInfo, error: DbError) -> DbError {
 
 /// The dynamic entry point of operation `O` on provider `DB`, stored in the registry.
 ///
-/// It decodes the request, then returns the future that runs it and writes
-/// the response as JSON text.
+/// It decodes and validates the request, then returns the future that runs
+/// it and writes the response as JSON text.
 #[doc(hidden)]
 pub fn handle_dynamic<'c, DB, O>(
     conn: &'c mut DB::Connection,
@@ -124,27 +129,42 @@ where
     DB: Backend,
     O: Handler<DB>,
 {
-    let request: O = decode_request(O::INFO, payload)?;
+    let request = O::decode(payload_fields(O::INFO, payload)?)?;
+    check_request(O::INFO, request.validate())?;
+    // The steps of `handle_typed` after validation, written out so that each
+    // operation and provider compiles one state machine here, not two.
     Ok(Box::pin(async move {
-        let (response, rows) = handle_typed::<DB, O>(conn, request).await?;
+        let response = match O::handle(conn, request).await {
+            Ok(response) => response,
+            Err(error) => return Err(name_operation(O::INFO, error)),
+        };
+        let rows = response.row_count();
         Ok((encode_text(O::INFO, &response)?, rows))
     }))
 }
 
-/// Deserializes a JSON payload, naming the offending field on failure.
+/// Returns the fields of a JSON payload, which must be an object.
 ///
 /// `null` is read as `{}`, so an operation without fields accepts both.
-fn decode_request<T: DeserializeOwned>(info: &OperationInfo, payload: Value) -> Result<T, DbError> {
-    let payload = match payload {
-        Value::Null => Value::Object(Default::default()),
-        Value::Object(fields) => Value::Object(fields),
+fn payload_fields(info: &OperationInfo, payload: Value) -> Result<Map<String, Value>, DbError> {
+    match payload {
+        Value::Null => Ok(Map::new()),
+        Value::Object(fields) => Ok(fields),
         // serde would read an array as the fields in declaration order, which
         // would let a payload skip the field names.
-        other => return Err(not_an_object(info, &other)),
-    };
-    serde_path_to_error::deserialize(payload).map_err(|error| {
+        other => Err(not_an_object(info, &other)),
+    }
+}
+
+/// Deserializes a request from the fields of a JSON object, naming the
+/// offending field on failure.
+pub(crate) fn decode_request<T: DeserializeOwned>(
+    info: &OperationInfo,
+    fields: Map<String, Value>,
+) -> Result<T, DbError> {
+    serde_path_to_error::deserialize(Value::Object(fields)).map_err(|error| {
         let path = error.path().to_string();
-        payload_error(info, &path, error.into_inner())
+        payload_error(info, &path, &error.into_inner().to_string())
     })
 }
 
@@ -156,8 +176,9 @@ fn not_an_object(info: &OperationInfo, payload: &Value) -> DbError {
     ))
 }
 
-fn payload_error(info: &OperationInfo, path: &str, cause: serde_json::Error) -> DbError {
-    let cause = cause.to_string();
+/// Builds the `invalid_payload` error for a value at `path` (`.` for the
+/// payload itself) that could not be decoded.
+pub(crate) fn payload_error(info: &OperationInfo, path: &str, cause: &str) -> DbError {
     // serde already names the field in "unknown field `x`" messages.
     let message = if path == "." || cause.contains(&format!("`{path}`")) {
         format!("invalid payload for `{}`: {cause}", info.urn)
@@ -172,7 +193,10 @@ fn payload_error(info: &OperationInfo, path: &str, cause: serde_json::Error) -> 
 
 /// Encodes a response as compact JSON text.
 fn encode_text<T: Serialize>(info: &OperationInfo, response: &T) -> Result<Box<RawValue>, DbError> {
-    serde_json::value::to_raw_value(response).map_err(|error| encode_error(info, error))
+    match serde_json::value::to_raw_value(response) {
+        Ok(text) => Ok(text),
+        Err(error) => Err(encode_error(info, error)),
+    }
 }
 
 /// Reads the JSON text of a dynamic call's result back as a value tree.

@@ -135,7 +135,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::dispatch::handle_dynamic;
     pub mod de {
-        pub use crate::de::{Fields, Source, deserialize};
+        pub use crate::de::{Fields, Source, decode_object, deserialize};
     }
     pub use crate::module::Executor;
     pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
@@ -144,6 +144,9 @@ pub mod __private {
         build_dispatch_table, build_dispatch_table_from,
     };
     pub use crate::types::check_text;
+
+    /// The fields of a JSON payload.
+    pub type JsonObject = serde_json::Map<String, serde_json::Value>;
     pub use crate::{DbError, Result};
     pub use linkme;
     pub use serde;

@@ -4,6 +4,7 @@ use std::future::Future;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 use crate::error::DbError;
 use crate::provider::Backend;
@@ -86,6 +87,17 @@ pub trait Operation:
 
     /// Checks the limits that serde cannot express: text lengths and NUL characters.
     fn validate(&self) -> Result<(), DbError>;
+
+    /// Decodes the request from the fields of a JSON payload, naming the
+    /// field at fault in the error.
+    ///
+    /// The default goes through `Deserialize`. `#[db_op]` replaces it for a
+    /// request struct whose fields it reads itself, which saves compiling
+    /// the path-tracking deserializer for every operation.
+    #[doc(hidden)]
+    fn decode(fields: Map<String, Value>) -> Result<Self, DbError> {
+        crate::dispatch::decode_request(Self::INFO, fields)
+    }
 }
 
 /// The implementation of an operation on one provider.

@@ -132,6 +132,17 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
     });
 
     let mut module = model.module;
+    // A request that gets the compact `Deserialize` is also decoded by
+    // reading its fields directly on the dynamic path.
+    let decode = module_struct(&module, "Request")
+        .is_some_and(is_plain)
+        .then(|| {
+            quote! {
+                fn decode(__fields: #private::JsonObject) -> #private::Result<Self> {
+                    #private::de::decode_object(Self::INFO, __fields)
+                }
+            }
+        });
     let deserialize_impls = add_derives(&mut module, &private);
     let module_ident = module.ident.clone();
     // Two definitions of one URN export the same symbol, so rustc rejects them
@@ -169,6 +180,8 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
                 #(#validations)*
                 ::core::result::Result::Ok(())
             }
+
+            #decode
         }
 
         #row_count
@@ -224,16 +237,16 @@ fn field_infos<'a>(
     })
 }
 
-/// Adds the derives to every struct of the module and returns the
-/// `Deserialize` impls written for the plain ones; unknown fields are
-/// rejected either way.
+/// Adds the derives to every struct of the module and returns the serde
+/// impls written for the plain ones; unknown fields are rejected either way.
 ///
 /// A struct with named fields, no generics and no attributes on its fields
-/// gets a `Deserialize` impl built on `db_core`'s generic visitor, which
-/// costs rustc a fraction of what serde's derive does. Any other struct, and
-/// one with `#[serde(...)]` options, gets serde's derive.
+/// gets a `Serialize` impl as serde's derive would write it, and a
+/// `Deserialize` impl built on `db_core`'s generic visitor. Both save rustc
+/// a serde derive call per struct, and the `Deserialize` impl is a fraction
+/// of the derive's size. Any other struct, and one with `#[serde(...)]`
+/// options, gets serde's derives.
 fn add_derives(module: &mut ItemMod, private: &TokenStream) -> TokenStream {
-    let serde_path = format!("{private}::serde").replace(' ', "");
     let mut impls = TokenStream::new();
     let Some((_, items)) = &mut module.content else {
         return impls;
@@ -243,18 +256,16 @@ fn add_derives(module: &mut ItemMod, private: &TokenStream) -> TokenStream {
             continue;
         };
         if is_plain(structure) {
+            impls.extend(serialize_impl(structure, private));
             impls.extend(deserialize_impl(structure, private));
             structure.attrs.insert(
                 0,
                 syn::parse_quote! {
-                    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq,
-                             #private::serde::Serialize)]
+                    #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]
                 },
             );
-            structure.attrs.push(syn::parse_quote! {
-                #[serde(crate = #serde_path)]
-            });
         } else {
+            let serde_path = format!("{private}::serde").replace(' ', "");
             // Before the struct's own attributes, which may be `#[serde]`
             // options that only a derive placed above them can read.
             structure.attrs.insert(
@@ -272,6 +283,14 @@ fn add_derives(module: &mut ItemMod, private: &TokenStream) -> TokenStream {
     impls
 }
 
+fn module_struct<'a>(module: &'a ItemMod, name: &str) -> Option<&'a ItemStruct> {
+    let (_, items) = module.content.as_ref()?;
+    items.iter().find_map(|item| match item {
+        Item::Struct(structure) if structure.ident == name => Some(structure),
+        _ => None,
+    })
+}
+
 fn is_plain(structure: &ItemStruct) -> bool {
     let Fields::Named(fields) = &structure.fields else {
         return false;
@@ -287,6 +306,33 @@ fn is_plain(structure: &ItemStruct) -> bool {
                 .iter()
                 .all(|attribute| attribute.path().is_ident("doc"))
         })
+}
+
+/// Writes `Serialize` for a plain struct: a serde struct with every field
+/// under its name, in declaration order.
+fn serialize_impl(structure: &ItemStruct, private: &TokenStream) -> TokenStream {
+    let ident = &structure.ident;
+    let name = ident.to_string();
+    let idents: Vec<&Ident> = structure
+        .fields
+        .iter()
+        .filter_map(|field| field.ident.as_ref())
+        .collect();
+    let names = idents.iter().map(|ident| ident.unraw().to_string());
+    let count = idents.len();
+    quote! {
+        impl #private::serde::Serialize for #ident {
+            fn serialize<__S: #private::serde::Serializer>(
+                &self,
+                __serializer: __S,
+            ) -> ::core::result::Result<__S::Ok, __S::Error> {
+                use #private::serde::ser::SerializeStruct as _;
+                let mut __state = __serializer.serialize_struct(#name, #count)?;
+                #(__state.serialize_field(#names, &self.#idents)?;)*
+                __state.end()
+            }
+        }
+    }
 }
 
 /// Writes `Deserialize` for a plain struct as a call to
@@ -331,9 +377,9 @@ fn deserialize_impl(structure: &ItemStruct, private: &TokenStream) -> TokenStrea
     quote! {
         impl<'de> #private::serde::Deserialize<'de> for #ident {
             fn deserialize<__D: #private::serde::Deserializer<'de>>(
-                deserializer: __D,
+                __deserializer: __D,
             ) -> ::core::result::Result<Self, __D::Error> {
-                #private::de::deserialize(deserializer)
+                #private::de::deserialize(__deserializer)
             }
         }
 

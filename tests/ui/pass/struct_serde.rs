@@ -1,5 +1,5 @@
-// The structs of an operation module read JSON as serde's derive with
-// `deny_unknown_fields` would. A missing `Option` field is `None`, a raw
+// The structs of an operation module read and write JSON as serde's derives
+// with `deny_unknown_fields` would. A missing `Option` field is `None`, a raw
 // identifier is named without `r#`, and a documented field is a plain field.
 // A struct with `#[serde(...)]` options keeps serde's derive and its options.
 
@@ -66,9 +66,18 @@ fn main() {
     assert_eq!(request.prefix, None);
     assert_eq!(request.limit, 5);
 
+    assert_eq!(
+        serde_json::to_value(&request).unwrap(),
+        json!({"type": "color", "prefix": null, "limit": 5})
+    );
+
     let request: Request =
         serde_json::from_str(r#"{"limit": 1, "prefix": "bl", "type": "color"}"#).unwrap();
     assert_eq!(request.prefix.as_deref(), Some("bl"));
+    assert_eq!(
+        serde_json::to_string(&request).unwrap(),
+        r#"{"type":"color","prefix":"bl","limit":1}"#
+    );
 
     let error = serde_json::from_value::<Request>(json!({"type": "color", "limit": 5, "size": 1}))
         .unwrap_err()
