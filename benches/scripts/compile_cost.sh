@@ -7,8 +7,8 @@
 # rebuild after `touch src/lib.rs`.
 #
 # usage: benches/scripts/compile_cost.sh [N ...]        (default: 100 1000)
-#   REPEAT=3       timed rebuilds per crate (the median is reported); the
-#                  clean build is timed once
+#   REPEAT=3       rounds of rebuilds, in which the three crates take turns
+#                  (the median is reported); the clean build is timed once
 #   OPT_MACROS=1   build proc macros (ours and serde's alike) with opt-level 3,
 #                  through `[profile.dev.build-override]` in both crates
 #
@@ -16,7 +16,9 @@
 # workspace, sharing one target dir there, so their dependencies build once and
 # the workspace's own target dir is not locked). After a first build, the
 # script removes the crate's own artifacts (`cargo clean -p`) and times the
-# clean build, then touches src/lib.rs and times `cargo build` REPEAT times.
+# clean build. Then it touches src/lib.rs and times `cargo build` of each
+# crate in turn, REPEAT rounds, so a slower minute on a shared machine
+# affects the three crates alike.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -233,17 +235,34 @@ timed_build() { # dir: prints the seconds `cargo build` takes
     echo "$ended - $started" | bc -l
 }
 
-time_builds() { # dir: prints the clean build's seconds and the rebuilds' median
-    local dir=$1 clean times=()
+clean_build() { # dir: prints the seconds of a clean build of the crate
+    local dir=$1
     (cd "$dir" && cp -n "$root/Cargo.lock" Cargo.lock 2>/dev/null || true)
     (cd "$dir" && cargo build -q 2>&1 | tail -20 >&2)
     (cd "$dir" && cargo clean -q -p "$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml)")
-    clean=$(timed_build "$dir")
-    for _ in $(seq 1 "$repeat"); do
-        touch "$dir/src/lib.rs"
-        times+=("$(timed_build "$dir")")
+    timed_build "$dir"
+    # One untimed rebuild, so every timed rebuild starts from the same state.
+    touch "$dir/src/lib.rs"
+    timed_build "$dir" >/dev/null
+}
+
+rebuilds() { # dir...: prints each crate's median rebuild, the crates taking turns
+    local dir round times=()
+    for dir in "$@"; do times+=(""); done
+    for round in $(seq 1 "$repeat"); do
+        local index=0
+        for dir in "$@"; do
+            touch "$dir/src/lib.rs"
+            local seconds
+            seconds=$(timed_build "$dir")
+            echo "round $round: $(basename "$dir") rebuilt in $seconds s" >&2
+            times[index]+="$seconds "
+            index=$((index + 1))
+        done
     done
-    echo "$clean $(printf '%s\n' "${times[@]}" | median)"
+    for index in "${!times[@]}"; do
+        printf '%s\n' ${times[index]} | median
+    done
 }
 
 row() { # n build #[db_op]-s by-hand-s dispatch-s
@@ -258,9 +277,11 @@ for n in "${sizes[@]}"; do
     generate_dbops "$out/dbops_$n" "$n"
     generate_handwritten "$out/handwritten_$n" "$n" plain
     generate_handwritten "$out/handdispatch_$n" "$n" dispatch
-    read -r macro_clean macro < <(time_builds "$out/dbops_$n")
-    read -r hand_clean hand < <(time_builds "$out/handwritten_$n")
-    read -r dispatch_clean dispatch < <(time_builds "$out/handdispatch_$n")
+    macro_clean=$(clean_build "$out/dbops_$n")
+    hand_clean=$(clean_build "$out/handwritten_$n")
+    dispatch_clean=$(clean_build "$out/handdispatch_$n")
+    { read -r macro; read -r hand; read -r dispatch; } < <(
+        rebuilds "$out/dbops_$n" "$out/handwritten_$n" "$out/handdispatch_$n")
     row "$n" clean "$macro_clean" "$hand_clean" "$dispatch_clean"
     row "$n" "rebuild (median of $repeat)" "$macro" "$hand" "$dispatch"
 done
