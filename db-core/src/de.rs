@@ -171,13 +171,7 @@ impl Source<'static> for ObjectSource {
         slot: Option<T>,
         name: &'static str,
     ) -> Result<T, PathError> {
-        match slot {
-            Some(value) => Ok(value),
-            None => T::deserialize(MissingField {
-                name,
-                error: PhantomData,
-            }),
-        }
+        take_named(slot, name)
     }
 }
 
@@ -237,13 +231,7 @@ impl<'de, A: MapAccess<'de>> Source<'de> for MapSource<A> {
         slot: Option<T>,
         name: &'static str,
     ) -> Result<T, A::Error> {
-        match slot {
-            Some(value) => Ok(value),
-            None => T::deserialize(MissingField {
-                name,
-                error: PhantomData,
-            }),
-        }
+        take_named(slot, name)
     }
 }
 
@@ -341,6 +329,21 @@ struct FieldIndex(usize);
 impl Expected for FieldIndex {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(formatter, "field index 0 <= i < {}", self.0)
+    }
+}
+
+/// Returns the value read for the field `name`, or `None` for an absent
+/// `Option` field and a "missing field" error for any other absent field.
+fn take_named<'de, T: Deserialize<'de>, E: de::Error>(
+    slot: Option<T>,
+    name: &'static str,
+) -> Result<T, E> {
+    match slot {
+        Some(value) => Ok(value),
+        None => T::deserialize(MissingField {
+            name,
+            error: PhantomData,
+        }),
     }
 }
 
@@ -493,20 +496,7 @@ mod tests {
         }
     }
 
-    const INFO: OperationInfo = OperationInfo {
-        urn: "db:test:unit:decode:1",
-        domain: "test",
-        subsystem: "unit",
-        function: "decode",
-        version: 1,
-        description: "",
-        rust_path: "",
-        file: "",
-        line: 0,
-        request: &[],
-        response: "",
-        types: &[],
-    };
+    const INFO: OperationInfo = OperationInfo::for_test("db:test:unit:decode:1", "decode");
 
     /// Decodes `payload` on both dynamic paths: through `Deserialize` with
     /// serde's derive, and by reading the object's fields directly.

@@ -228,20 +228,7 @@ mod tests {
 
     use super::*;
 
-    const INFO: OperationInfo = OperationInfo {
-        urn: "db:test:unit:check:1",
-        domain: "test",
-        subsystem: "unit",
-        function: "check",
-        version: 1,
-        description: "",
-        rust_path: "",
-        file: "",
-        line: 0,
-        request: &[],
-        response: "",
-        types: &[],
-    };
+    const INFO: OperationInfo = OperationInfo::for_test("db:test:unit:check:1", "check");
 
     #[test]
     fn handler_payload_error_names_operation() {

@@ -52,6 +52,25 @@ impl OperationInfo {
     pub fn location(&self) -> String {
         format!("{}:{}", self.file, self.line)
     }
+
+    /// A descriptor with only the URN `db:test:unit:{function}:1`, for unit tests.
+    #[cfg(test)]
+    pub(crate) const fn for_test(urn: &'static str, function: &'static str) -> Self {
+        OperationInfo {
+            urn,
+            domain: "test",
+            subsystem: "unit",
+            function,
+            version: 1,
+            description: "",
+            rust_path: "",
+            file: "",
+            line: 0,
+            request: &[],
+            response: "",
+            types: &[],
+        }
+    }
 }
 
 /// One field of a request or response struct.

@@ -308,17 +308,27 @@ fn is_plain(structure: &ItemStruct) -> bool {
         })
 }
 
-/// Writes `Serialize` for a plain struct: a serde struct with every field
-/// under its name, in declaration order.
-fn serialize_impl(structure: &ItemStruct, private: &TokenStream) -> TokenStream {
-    let ident = &structure.ident;
-    let name = ident.to_string();
+/// Returns the identifiers of a struct's named fields and their names on
+/// the wire, which drop the `r#` of a raw identifier.
+fn field_names(structure: &ItemStruct) -> (Vec<&Ident>, Vec<String>) {
     let idents: Vec<&Ident> = structure
         .fields
         .iter()
         .filter_map(|field| field.ident.as_ref())
         .collect();
-    let names = idents.iter().map(|ident| ident.unraw().to_string());
+    let names = idents
+        .iter()
+        .map(|ident| ident.unraw().to_string())
+        .collect();
+    (idents, names)
+}
+
+/// Writes `Serialize` for a plain struct: a serde struct with every field
+/// under its name, in declaration order.
+fn serialize_impl(structure: &ItemStruct, private: &TokenStream) -> TokenStream {
+    let ident = &structure.ident;
+    let name = ident.to_string();
+    let (idents, names) = field_names(structure);
     let count = idents.len();
     quote! {
         impl #private::serde::Serialize for #ident {
@@ -340,15 +350,7 @@ fn serialize_impl(structure: &ItemStruct, private: &TokenStream) -> TokenStream 
 fn deserialize_impl(structure: &ItemStruct, private: &TokenStream) -> TokenStream {
     let ident = &structure.ident;
     let name = ident.to_string();
-    let idents: Vec<&Ident> = structure
-        .fields
-        .iter()
-        .filter_map(|field| field.ident.as_ref())
-        .collect();
-    let names: Vec<String> = idents
-        .iter()
-        .map(|ident| ident.unraw().to_string())
-        .collect();
+    let (idents, names) = field_names(structure);
     let slots: Vec<Ident> = (0..idents.len())
         .map(|index| format_ident!("__field{}", index))
         .collect();
