@@ -77,8 +77,8 @@ pub(crate) async fn instrument<T>(
 
 /// Names the operation in the error of `Operation::validate`, if any.
 ///
-/// It takes the result rather than the request, so that it is compiled once
-/// rather than once per operation; the generic functions of this module
+/// It takes the result rather than the request, so rustc compiles it once
+/// instead of once per operation. The generic functions of this module
 /// avoid closures for the same reason.
 fn check_request(info: &OperationInfo, validation: Result<(), DbError>) -> Result<(), DbError> {
     match validation {

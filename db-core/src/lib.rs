@@ -134,9 +134,6 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::dispatch::handle_dynamic;
-    pub mod de {
-        pub use crate::de::{Fields, Source, decode_object, deserialize};
-    }
     pub use crate::module::Executor;
     pub use crate::operation::{FieldInfo, Handler, Operation, OperationInfo, RowCount, TypeInfo};
     pub use crate::registry::{
@@ -144,13 +141,18 @@ pub mod __private {
         build_dispatch_table, build_dispatch_table_from,
     };
     pub use crate::types::check_text;
-
-    /// The fields of a JSON payload.
-    pub type JsonObject = serde_json::Map<String, serde_json::Value>;
     pub use crate::{DbError, Result};
     pub use linkme;
     pub use serde;
     pub use sqlx::{MySql, MySqlConnection, PgConnection, Postgres, Sqlite, SqliteConnection};
+
+    /// The fields of a JSON payload.
+    pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+    /// The serde support of the plain structs of an operation module.
+    pub mod de {
+        pub use crate::de::{Fields, Source, decode_object, deserialize};
+    }
 
     /// Fails compilation unless `module_path` ends with `suffix` at a `::` boundary.
     pub const fn assert_module_path(module_path: &str, suffix: &str, message: &str) {

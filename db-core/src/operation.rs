@@ -53,7 +53,8 @@ impl OperationInfo {
         format!("{}:{}", self.file, self.line)
     }
 
-    /// A descriptor with only the URN `db:test:unit:{function}:1`, for unit tests.
+    /// Returns a descriptor with the given URN and function segment, and no
+    /// fields or types, for unit tests.
     #[cfg(test)]
     pub(crate) const fn for_test(urn: &'static str, function: &'static str) -> Self {
         OperationInfo {

@@ -143,7 +143,7 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
                 }
             }
         });
-    let deserialize_impls = add_derives(&mut module, &private);
+    let serde_impls = add_derives(&mut module, &private);
     let module_ident = module.ident.clone();
     // Two definitions of one URN export the same symbol, so rustc rejects them
     // within a crate and the linker rejects them across crates. Segments never
@@ -188,7 +188,7 @@ fn generate(args: &Args, checked: &Checked, model: Model) -> TokenStream {
 
         #(#handler_impls)*
 
-        #deserialize_impls
+        #serde_impls
 
         #(const _: () = { #registrations };)*
     };
