@@ -276,7 +276,13 @@ async fn call(urn: &str, payload_argument: &str) -> ExitCode {
             print_json(&result);
             ExitCode::SUCCESS
         }
-        Err(error) => report(&error, EXIT_OPERATION_ERROR),
+        Err(error) => {
+            let code = report(&error, EXIT_OPERATION_ERROR);
+            if error.kind() == db_core::ErrorKind::InvalidPayload {
+                eprintln!("help: `dbops describe {urn}` lists the fields, their types and limits");
+            }
+            code
+        }
     }
 }
 

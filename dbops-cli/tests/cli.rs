@@ -124,6 +124,24 @@ fn operation_error_exits_one_with_kind() {
         "{}",
         stderr(&output)
     );
+    assert!(
+        stderr(&output).contains("help: `dbops describe db:users:profile:get_roles:1` lists"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = workdir.run(&["call", "db:users:profile:get_roles:1"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("missing field `guid`"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("help: `dbops describe"),
+        "{}",
+        stderr(&output)
+    );
 
     let output = workdir.run(&["call", "db:users:profile:get_rolez:1"]);
     assert_eq!(output.status.code(), Some(1));
