@@ -83,11 +83,13 @@ pub(crate) async fn instrument<T>(
 fn check_request(info: &OperationInfo, validation: Result<(), DbError>) -> Result<(), DbError> {
     match validation {
         Ok(()) => Ok(()),
-        Err(error) => Err(DbError::new(
-            error.kind(),
-            format!("invalid payload for `{}`: {error}", info.urn),
-        )),
+        Err(error) => Err(error.prefixed(&payload_prefix(info))),
     }
+}
+
+/// Returns the prefix that names the operation in an `invalid_payload` message.
+fn payload_prefix(info: &OperationInfo) -> String {
+    format!("invalid payload for `{}`: ", info.urn)
 }
 
 /// Validates `request` and runs the provider's handler, returning the row count too.
@@ -113,7 +115,7 @@ fn name_operation(info: &OperationInfo, error: DbError) -> DbError {
     if error.kind() != ErrorKind::InvalidPayload {
         return error;
     }
-    error.prefixed(&format!("invalid payload for `{}`: ", info.urn))
+    error.prefixed(&payload_prefix(info))
 }
 
 /// The dynamic entry point of operation `O` on provider `DB`, stored in the registry.

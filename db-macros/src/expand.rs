@@ -266,8 +266,8 @@ fn add_derives(module: &mut ItemMod, private: &TokenStream) -> TokenStream {
             );
         } else {
             let serde_path = format!("{private}::serde").replace(' ', "");
-            // Before the struct's own attributes, which may be `#[serde]`
-            // options that only a derive placed above them can read.
+            // The derive goes first, because a `#[serde]` option on the
+            // struct is read only by a derive placed above it.
             structure.attrs.insert(
                 0,
                 syn::parse_quote! {
