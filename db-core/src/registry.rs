@@ -105,8 +105,15 @@ impl<DB: Backend> DispatchTable<DB> {
         }
 
         for (provider, infos) in others {
-            for info in infos {
-                if !by_urn.contains_key(info.urn) {
+            for (position, info) in infos.iter().enumerate() {
+                // `#[db_op]` registers an operation's handlers side by side, so
+                // the linker usually lays the registries out in the same order.
+                // The descriptor is then the very one registered here at the
+                // same position, which saves hashing its URN.
+                let same = registrations
+                    .get(position)
+                    .is_some_and(|registration| std::ptr::eq(registration.info, *info));
+                if !same && !by_urn.contains_key(info.urn) {
                     problems.push(format!(
                         "`{}` (defined at {}) has a `{provider}` handler but no `{}` handler",
                         info.urn,
@@ -311,6 +318,23 @@ mod tests {
     }
 
     #[test]
+    fn complete_registry_in_another_order_passes() {
+        static PAIR: [Registration<Sqlite>; 2] = [
+            Registration {
+                info: &FIRST,
+                handler: unreachable_handler,
+            },
+            Registration {
+                info: &OTHER,
+                handler: unreachable_handler,
+            },
+        ];
+        let others = [(Provider::MySql, vec![&OTHER, &FIRST])];
+        let table = DispatchTable::from_registrations(&PAIR, &others).unwrap();
+        assert_eq!(table.len(), 2);
+    }
+
+    #[test]
     fn empty_registry_is_rejected() {
         static EMPTY: [Registration<Sqlite>; 0] = [];
         let error = DispatchTable::from_registrations(&EMPTY, &[])
@@ -318,6 +342,58 @@ mod tests {
             .expect("an empty registry is rejected");
         assert!(
             error.message().contains("no operations are registered"),
+            "{error}"
+        );
+    }
+
+    /// Leaks registrations for `urns`, each with its own descriptor.
+    fn registrations(urns: &[String]) -> &'static [Registration<Sqlite>] {
+        urns.iter()
+            .map(|urn| Registration {
+                info: Box::leak(Box::new(info(urn.clone().leak(), "many.rs", 1))),
+                handler: unreachable_handler,
+            })
+            .collect::<Vec<_>>()
+            .leak()
+    }
+
+    #[test]
+    fn lookup_finds_every_urn_of_a_large_catalog() {
+        // URNs from 12 to 64 bytes long.
+        let urns: Vec<String> = (0..3_000)
+            .map(|index| format!("db:d{}:s:f{index}:1", "x".repeat(index % 51)))
+            .collect();
+        let registry = registrations(&urns);
+        let table = DispatchTable::from_registrations(registry, &[]).unwrap();
+        assert_eq!(table.len(), urns.len());
+        for (urn, registration) in urns.iter().zip(registry) {
+            let found = table.get(urn).expect("a registered URN is found");
+            assert!(std::ptr::eq(found, registration), "{urn}");
+            assert!(table.get(&format!("{urn}0")).is_none(), "{urn}0");
+            assert!(
+                table.get(&urn[..urn.len() - 1]).is_none(),
+                "{urn} shortened"
+            );
+        }
+        assert!(table.get("").is_none());
+        let mut listed = table.urns();
+        listed.sort_unstable();
+        let mut expected: Vec<&str> = urns.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(listed, expected);
+    }
+
+    #[test]
+    fn duplicate_in_a_large_catalog_is_named_once() {
+        let mut urns: Vec<String> = (0..500).map(|index| format!("db:a:b:f{index}:1")).collect();
+        urns.push(String::from("db:a:b:f123:1"));
+        let error = DispatchTable::from_registrations(registrations(&urns), &[])
+            .err()
+            .expect("a duplicate URN is rejected");
+        let message = error.message();
+        assert_eq!(message.matches("is defined twice").count(), 1, "{error}");
+        assert!(
+            message.contains("`db:a:b:f123:1` is defined twice"),
             "{error}"
         );
     }
