@@ -1,14 +1,19 @@
 //! Items 3 and 4: URN lookup as the catalog grows, and building the dispatch table.
 //!
 //! The bench-only crate `dbops-bench-catalog` registers generated operations
-//! (1,000 by default) through `#[db_op]` and linkme. Tables of 10, 100, 1,000
+//! (10,000 by default) through `#[db_op]` and linkme. Tables of 10, 100, 1,000
 //! and 10,000 are built with `db_core::__private::LookupTable`, which uses the
-//! map and lookup of `DatabaseModule`'s dispatch table. Sizes above the
-//! catalog's count use synthetic registrations (see `extended`).
+//! map and lookup of `DatabaseModule`'s dispatch table. When
+//! `DBOPS_BENCH_CATALOG_OPS` makes the catalog smaller than a size, the rest
+//! are synthetic registrations (see `extended`).
 //!
 //! With `DBOPS_LOOKUP_CALLGRIND=SIZE,KIND,COUNT` (KIND `hot`, `all` or `miss`)
 //! the binary instead runs COUNT lookups inside `measured_lookups` and exits,
 //! for `valgrind --tool=callgrind --toggle-collect='*measured_lookups*'`.
+//!
+//! With `DBOPS_LOOKUP_LATENCY=1` it instead prints the machine's memory
+//! latency: nanoseconds per dependent read in a random cycle through arrays
+//! of 16 KiB to 8 MiB, which bounds what a lookup in a large table can cost.
 
 mod common;
 
@@ -33,7 +38,7 @@ fn generated() -> Vec<&'static Registration<Sqlite>> {
     registrations.sort_by_key(|registration| registration.info.urn);
     assert_eq!(
         registrations.len(),
-        catalog::bench::COUNT,
+        catalog::COUNT,
         "every generated operation is registered"
     );
     registrations
@@ -150,11 +155,11 @@ fn callgrind(spec: &str) {
 
 fn lookup(criterion: &mut Criterion) {
     let all = extended(generated(), SIZES[SIZES.len() - 1]);
-    if catalog::bench::COUNT < all.len() {
+    if catalog::COUNT < all.len() {
         eprintln!(
             "the catalog was built with {} operations; larger tables use synthetic registrations \
              (set DBOPS_BENCH_CATALOG_OPS=10000 for all generated)",
-            catalog::bench::COUNT
+            catalog::COUNT
         );
     }
     let mut group = criterion.benchmark_group("lookup");
@@ -232,7 +237,46 @@ fn startup(criterion: &mut Criterion) {
     group.finish();
 }
 
+/// Prints the time of one dependent read in a random cycle through arrays of
+/// several sizes, one read per 64-byte line.
+fn memory_latency() {
+    const LINE: usize = 64 / size_of::<usize>();
+    for kib in [16, 48, 128, 256, 512, 768, 1_024, 2_048, 8_192] {
+        let lines = kib * 1_024 / 64;
+        // The lines in a random order (Sattolo shuffle, fixed seed), linked
+        // into one cycle.
+        let mut order: Vec<usize> = (0..lines).collect();
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for index in (1..lines).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(index, (state % index as u64) as usize);
+        }
+        let mut next = vec![0usize; lines * LINE];
+        for (position, &line) in order.iter().enumerate() {
+            next[line * LINE] = order[(position + 1) % lines] * LINE;
+        }
+        let reads = 20_000_000;
+        let started = Instant::now();
+        let mut at = 0;
+        for _ in 0..reads {
+            at = next[at];
+        }
+        let elapsed = started.elapsed();
+        black_box(at);
+        println!(
+            "{kib:>6} KiB: {:.2} ns per dependent read",
+            elapsed.as_nanos() as f64 / f64::from(reads)
+        );
+    }
+}
+
 fn main() {
+    if std::env::var_os("DBOPS_LOOKUP_LATENCY").is_some() {
+        memory_latency();
+        return;
+    }
     if let Ok(spec) = std::env::var("DBOPS_LOOKUP_CALLGRIND") {
         callgrind(&spec);
         return;
