@@ -28,7 +28,8 @@ const EXIT_USAGE_ERROR: u8 = 2;
     after_help = "Environment: DATABASE_PROVIDER (sqlite, postgres, mysql; default sqlite), \
                   DATABASE_URL (default: the SQLite file dbops.sqlite3 in the working \
                   directory), DATABASE_MAX_CONNECTIONS, DATABASE_ACQUIRE_TIMEOUT (seconds), \
-                  DATABASE_AUTO_MIGRATE (default true), RUST_LOG (log filter, default warn)."
+                  DATABASE_AUTO_MIGRATE (default true), RUST_LOG (log filter, default \
+                  `warn,dbops::operation=error`)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -80,9 +81,13 @@ fn main() -> ExitCode {
     runtime.block_on(run(cli.command))
 }
 
+/// The log filter when `RUST_LOG` is not set. `dbops` prints a failed call's
+/// error itself, so the library's warning about the same failure is left out.
+const DEFAULT_LOG_FILTER: &str = "warn,dbops::operation=error";
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

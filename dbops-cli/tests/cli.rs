@@ -158,6 +158,25 @@ fn operation_error_exits_one_with_kind() {
 }
 
 #[test]
+fn internal_error_is_printed_once() {
+    let workdir = Workdir::new("internal");
+    let output = workdir
+        .dbops(&[
+            "call",
+            "db:users:profile:get_roles:1",
+            r#"{"guid": "00000000-0000-0000-0000-000000000001"}"#,
+        ])
+        .env("DATABASE_AUTO_MIGRATE", "false")
+        .output()
+        .expect("cannot start dbops");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert!(stderr.starts_with("error[internal]: "), "{stderr}");
+    assert_eq!(stderr.matches("no such table").count(), 1, "{stderr}");
+    assert!(stderr.contains("dbops migrate"), "{stderr}");
+}
+
+#[test]
 fn invalid_json_payload_is_invalid_payload() {
     let workdir = Workdir::new("json");
     let output = workdir.run(&["call", "db:system:config:get_config:1", "{key:"]);
