@@ -3,7 +3,8 @@
 use std::collections::HashSet;
 
 use sqlx::migrate::{Migrate, Migrator};
-use sqlx::{MySql, Pool, Postgres, Sqlite};
+use sqlx::pool::PoolConnection;
+use sqlx::{MySql, Postgres, Sqlite};
 
 use crate::error::DbError;
 use crate::provider::Backend;
@@ -44,14 +45,14 @@ impl Migrations for MySql {
     }
 }
 
-/// Applies the pending migrations of `DB` and returns the ones applied.
-pub(crate) async fn run<DB>(pool: &Pool<DB>) -> Result<Vec<AppliedMigration>, DbError>
+/// Applies the pending migrations of `DB` on `conn` and returns the ones
+/// applied.
+pub(crate) async fn run<DB>(conn: &mut PoolConnection<DB>) -> Result<Vec<AppliedMigration>, DbError>
 where
     DB: Migrations,
     DB::Connection: Migrate,
 {
     let migrator = DB::migrator();
-    let mut conn = pool.acquire().await?;
 
     conn.ensure_migrations_table(&migrator.table_name)
         .await
@@ -74,7 +75,7 @@ where
         .collect();
 
     migrator
-        .run_direct(None, &mut *conn, false)
+        .run_direct(None, &mut **conn, false)
         .await
         .map_err(migration_error)?;
 

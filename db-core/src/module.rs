@@ -121,10 +121,11 @@ impl DatabaseModule {
 
     /// Applies pending migrations and returns the ones it applied.
     pub async fn migrate(&self) -> Result<Vec<AppliedMigration>, DbError> {
+        // The engine's `acquire` names the server when no connection comes.
         match &*self.engine {
-            Engine::Sqlite(engine) => migrate::run(&engine.pool).await,
-            Engine::Postgres(engine) => migrate::run(&engine.pool).await,
-            Engine::MySql(engine) => migrate::run(&engine.pool).await,
+            Engine::Sqlite(engine) => migrate::run(&mut engine.acquire().await?).await,
+            Engine::Postgres(engine) => migrate::run(&mut engine.acquire().await?).await,
+            Engine::MySql(engine) => migrate::run(&mut engine.acquire().await?).await,
         }
     }
 

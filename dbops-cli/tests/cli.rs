@@ -244,6 +244,27 @@ fn migrate_reports_applied_then_nothing() {
     );
 }
 
+#[test]
+fn migrate_names_unreachable_server() {
+    let workdir = Workdir::new("migrate-closed");
+    let url = format!("postgres://app:pw@127.0.0.1:{}/test", closed_port());
+    let output = workdir
+        .dbops(&["migrate"])
+        .env("DATABASE_PROVIDER", "postgres")
+        .env("DATABASE_URL", &url)
+        .env("DATABASE_ACQUIRE_TIMEOUT", "1")
+        .output()
+        .expect("cannot start dbops");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert!(stderr.starts_with("error[unavailable]: "), "{stderr}");
+    let server = url.replace(":pw@", ":***@");
+    assert!(
+        stderr.contains(&format!("no connection to {server}")),
+        "{stderr}"
+    );
+}
+
 /// Connects with a password to a closed loopback port, with every log level on,
 /// and checks that the password appears in no output.
 fn assert_password_hidden(provider: &str, scheme: &str) {
