@@ -95,7 +95,7 @@ impl Config {
                     return Err(invalid_setting(
                         "DATABASE_AUTO_MIGRATE",
                         &value,
-                        "`true` or `false`",
+                        "`true` or `false` (or yes/no, on/off, 1/0)",
                     ));
                 }
             };
@@ -162,6 +162,7 @@ impl Config {
         let accepted = self.provider.schemes();
         match scheme {
             Some(scheme) if accepted.contains(&scheme.to_ascii_lowercase().as_str()) => {
+                self.check_authority(scheme)?;
                 self.check_password_parameter()
             }
             // A bare path names a SQLite file.
@@ -169,7 +170,10 @@ impl Config {
             _ => {
                 let expected = accepted
                     .iter()
-                    .map(|scheme| format!("`{scheme}:`"))
+                    .map(|scheme| match self.provider {
+                        Provider::Sqlite => format!("`{scheme}:`"),
+                        Provider::Postgres | Provider::MySql => format!("`{scheme}://`"),
+                    })
                     .collect::<Vec<_>>()
                     .join(" or ");
                 let hint = scheme
@@ -188,6 +192,21 @@ impl Config {
                 )))
             }
         }
+    }
+
+    /// Rejects a server URL whose scheme is not followed by `//`, such as
+    /// `postgres:/user@host/app`: its driver would read the rest as a
+    /// database name on the default host.
+    fn check_authority(&self, scheme: &str) -> Result<(), DbError> {
+        if self.provider == Provider::Sqlite || self.url[scheme.len() + 1..].starts_with("//") {
+            return Ok(());
+        }
+        Err(DbError::invalid_config(format!(
+            "DATABASE_URL `{}` is not a valid {} URL: `{scheme}:` must be followed by `//`, \
+             as in `{scheme}://user:password@127.0.0.1/app`",
+            self.redacted_url(),
+            self.provider
+        )))
     }
 
     /// Rejects a `password=` query parameter on MySQL, whose driver ignores it
@@ -256,10 +275,15 @@ fn query_keys(url: &str) -> impl Iterator<Item = &str> {
 
 /// Replaces the password in `scheme://user:password@host/...` with `***`.
 ///
-/// Also masks `password=` query parameters, which some drivers accept.
+/// Also masks `password=` query parameters, which some drivers accept. When
+/// the standard form finds no password, as in a malformed URL such as
+/// `postgres//user:password@host` or one whose password contains a `/`,
+/// everything from the first `:` to the last `@` is masked. That can hide
+/// more than the password, never less.
 pub fn redact_url(url: &str) -> String {
     let mut redacted = url.to_owned();
 
+    let mut masked = false;
     if let Some(authority_start) = url.find("://").map(|index| index + 3) {
         let rest = &url[authority_start..];
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -270,8 +294,15 @@ pub fn redact_url(url: &str) -> String {
                 let password_start = authority_start + colon + 1;
                 let password_end = authority_start + at;
                 redacted.replace_range(password_start..password_end, "***");
+                masked = true;
             }
         }
+    }
+    if !masked
+        && let (Some(colon), Some(at)) = (url.find(':'), url.rfind('@'))
+        && colon < at
+    {
+        redacted.replace_range(colon + 1..at, "***");
     }
 
     if let Some(query_start) = redacted.find('?') {
@@ -412,6 +443,54 @@ mod tests {
             "mysql://app:***@127.0.0.1/test?password=***&ssl-mode=disabled"
         );
         assert_eq!(redact_url("sqlite:dbops.sqlite3"), "sqlite:dbops.sqlite3");
+        assert_eq!(redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+    }
+
+    #[test]
+    fn server_url_without_slashes_is_rejected() {
+        let config = Config::new(Provider::Postgres).url("postgres:/app:PW@127.0.0.1:1/app");
+        let error = config.check_url().unwrap_err();
+        assert_eq!(error.kind(), crate::ErrorKind::InvalidConfig);
+        assert!(
+            error.message().contains("must be followed by `//`"),
+            "{error}"
+        );
+        assert!(!error.message().contains("PW"), "{error}");
+        let config = Config::new(Provider::MySql).url("mysql://app@127.0.0.1/app");
+        assert!(config.check_url().is_ok());
+        let config = Config::new(Provider::Sqlite).url("sqlite:dbops.sqlite3");
+        assert!(config.check_url().is_ok());
+    }
+
+    #[test]
+    fn password_in_malformed_url_is_redacted() {
+        let cases = [
+            (
+                "postgres//app:PW@127.0.0.1:1/app",
+                "postgres//app:***@127.0.0.1:1/app",
+            ),
+            (
+                "mysql//app:PW@127.0.0.1:1/app",
+                "mysql//app:***@127.0.0.1:1/app",
+            ),
+            ("app:PW@127.0.0.1/app", "app:***@127.0.0.1/app"),
+            ("//app:PW@127.0.0.1/app", "//app:***@127.0.0.1/app"),
+            (
+                "postgres:/app:PW@127.0.0.1:1/app",
+                "postgres:***@127.0.0.1:1/app",
+            ),
+            (
+                "postgres://app:P/W@127.0.0.1/app",
+                "postgres:***@127.0.0.1/app",
+            ),
+            (
+                "postgres://app:PW?x@127.0.0.1/app",
+                "postgres:***@127.0.0.1/app",
+            ),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(redact_url(url), expected, "{url}");
+        }
         let config = Config::new(Provider::Postgres).url("postgres://u:topsecret@127.0.0.1/db");
         assert!(!format!("{config:?}").contains("topsecret"));
     }

@@ -541,7 +541,8 @@ fn check_sqlite_folder(config: &Config, file: &std::path::Path) -> Result<(), Db
     }
     Err(DbError::invalid_config(format!(
         "the folder `{}` of DATABASE_URL `{}` does not exist; create it or choose another path",
-        folder.display(),
+        // A URL such as `sqlite://user:password@host/x` puts the password in the folder.
+        crate::config::redact_url(&folder.display().to_string()),
         config.redacted_url()
     )))
 }
