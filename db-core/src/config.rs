@@ -282,8 +282,24 @@ fn query_keys(url: &str) -> impl Iterator<Item = &str> {
 /// more than the password, never less.
 pub fn redact_url(url: &str) -> String {
     let mut redacted = url.to_owned();
+    // The ranges do not overlap and come in order, so replacing from the
+    // last one keeps the others' positions valid.
+    for range in secret_ranges(url).into_iter().rev() {
+        redacted.replace_range(range, "***");
+    }
+    redacted
+}
 
-    let mut masked = false;
+/// Returns whether `text` quotes any part of `url` that [`redact_url`] masks.
+pub(crate) fn quotes_secret(url: &str, text: &str) -> bool {
+    secret_ranges(url)
+        .into_iter()
+        .any(|range| text.contains(&url[range]))
+}
+
+/// Returns the byte ranges of `url` that contain a password, in order.
+fn secret_ranges(url: &str) -> Vec<std::ops::Range<usize>> {
+    let mut ranges = Vec::new();
     if let Some(authority_start) = url.find("://").map(|index| index + 3) {
         let rest = &url[authority_start..];
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -291,32 +307,35 @@ pub fn redact_url(url: &str) -> String {
         if let Some(at) = authority.rfind('@') {
             let user_info = &authority[..at];
             if let Some(colon) = user_info.find(':') {
-                let password_start = authority_start + colon + 1;
-                let password_end = authority_start + at;
-                redacted.replace_range(password_start..password_end, "***");
-                masked = true;
+                ranges.push(authority_start + colon + 1..authority_start + at);
             }
         }
     }
-    if !masked
+    if ranges.is_empty()
         && let (Some(colon), Some(at)) = (url.find(':'), url.rfind('@'))
         && colon < at
     {
-        redacted.replace_range(colon + 1..at, "***");
+        ranges.push(colon + 1..at);
     }
 
-    if let Some(query_start) = redacted.find('?') {
-        let (head, query) = redacted.split_at(query_start + 1);
-        let masked: Vec<String> = query
-            .split('&')
-            .map(|pair| match pair.split_once('=') {
-                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
-                _ => pair.to_owned(),
-            })
-            .collect();
-        redacted = format!("{head}{}", masked.join("&"));
+    let masked_until = ranges.last().map_or(0, |range| range.end);
+    if let Some(query_start) = url[masked_until..]
+        .find('?')
+        .map(|index| masked_until + index + 1)
+    {
+        let mut pair_start = query_start;
+        for pair in url[query_start..].split('&') {
+            if let Some((key, value)) = pair.split_once('=')
+                && key.eq_ignore_ascii_case("password")
+                && !value.is_empty()
+            {
+                let value_start = pair_start + key.len() + 1;
+                ranges.push(value_start..value_start + value.len());
+            }
+            pair_start += pair.len() + 1;
+        }
     }
-    redacted
+    ranges
 }
 
 #[cfg(test)]
@@ -444,6 +463,18 @@ mod tests {
         );
         assert_eq!(redact_url("sqlite:dbops.sqlite3"), "sqlite:dbops.sqlite3");
         assert_eq!(redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+    }
+
+    #[test]
+    fn secret_quotes_are_detected() {
+        let url = "postgres://app:s3cr3t@127.0.0.1/app?password=other";
+        assert!(quotes_secret(url, "bad value s3cr3t"));
+        assert!(quotes_secret(url, "bad value other"));
+        assert!(!quotes_secret(url, "invalid port number"));
+        assert!(!quotes_secret(
+            "postgres://127.0.0.1/app",
+            "invalid port number"
+        ));
     }
 
     #[test]

@@ -484,12 +484,28 @@ fn pool_options<DB: sqlx::Database>(config: &Config) -> PoolOptions<DB> {
 }
 
 fn invalid_url(config: &Config, error: sqlx::Error) -> DbError {
-    // The driver's message can quote the URL, so only the redacted URL is shown.
-    drop(error);
+    let text = error.to_string();
+    let mut reason = text.as_str();
+    while let Some(inner) = reason.strip_prefix("error with configuration: ") {
+        reason = inner;
+    }
+    // The driver's message can quote the URL, so it is shown only when it
+    // quotes no password.
+    let reason = if crate::config::quotes_secret(&config.url, reason) {
+        String::new()
+    } else {
+        format!(": {reason}")
+    };
+    let check = match config.provider {
+        Provider::Sqlite => "the path and the parameters",
+        Provider::Postgres | Provider::MySql => {
+            "the host, the port (1 to 65535) and the parameters"
+        }
+    };
     DbError::new(
         ErrorKind::InvalidConfig,
         format!(
-            "DATABASE_URL `{}` is not a valid {} connection URL",
+            "DATABASE_URL `{}` is not a valid {} connection URL{reason}; check {check}",
             config.redacted_url(),
             config.provider
         ),

@@ -265,6 +265,28 @@ fn migrate_names_unreachable_server() {
     );
 }
 
+#[test]
+fn invalid_url_names_reason_without_password() {
+    let workdir = Workdir::new("invalid-url");
+    let output = workdir
+        .dbops(&["call", "db:system:config:get_configs:1"])
+        .env("DATABASE_PROVIDER", "postgres")
+        .env(
+            "DATABASE_URL",
+            "postgres://app:Hunter2Pw@127.0.0.1:99999/app",
+        )
+        .output()
+        .expect("cannot start dbops");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr(&output);
+    assert!(stderr.contains("invalid port number"), "{stderr}");
+    assert!(
+        stderr.contains("postgres://app:***@127.0.0.1:99999/app"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Hunter2Pw"), "{stderr}");
+}
+
 /// Connects with a password to a closed loopback port, with every log level on,
 /// and checks that the password appears in no output.
 fn assert_password_hidden(provider: &str, scheme: &str) {
