@@ -160,6 +160,19 @@ impl Config {
         }
         let scheme = url_scheme(&self.url);
         let accepted = self.provider.schemes();
+        if scheme.is_none() && self.provider != Provider::Sqlite {
+            // `postgres//host` for `postgres://host`.
+            let lower = self.url.to_ascii_lowercase();
+            if let Some(scheme) = accepted
+                .iter()
+                .find(|scheme| lower.starts_with(&format!("{scheme}//")))
+            {
+                return Err(DbError::invalid_config(format!(
+                    "DATABASE_URL `{}` lacks the `:` after `{scheme}`: start it with `{scheme}://`",
+                    self.redacted_url()
+                )));
+            }
+        }
         match scheme {
             Some(scheme) if accepted.contains(&scheme.to_ascii_lowercase().as_str()) => {
                 self.check_authority(scheme)?;
@@ -275,11 +288,11 @@ fn query_keys(url: &str) -> impl Iterator<Item = &str> {
 
 /// Replaces the password in `scheme://user:password@host/...` with `***`.
 ///
-/// Also masks `password=` query parameters, which some drivers accept. When
-/// the standard form finds no password, as in a malformed URL such as
-/// `postgres//user:password@host` or one whose password contains a `/`,
-/// everything from the first `:` to the last `@` is masked. That can hide
-/// more than the password, never less.
+/// Also masks `password=` query parameters, which some drivers accept. A URL
+/// without that form that still has an `@`, such as
+/// `postgres//user:password@host` or one whose password contains a `/`, is
+/// masked from its first `:` to its last `@`. That can hide more than the
+/// password, never less.
 pub fn redact_url(url: &str) -> String {
     let mut redacted = url.to_owned();
     // The ranges do not overlap and come in order, so replacing from the
@@ -297,25 +310,38 @@ pub(crate) fn quotes_secret(url: &str, text: &str) -> bool {
         .any(|range| text.contains(&url[range]))
 }
 
+/// Returns where the authority of `scheme://user:password@host/...` starts
+/// and where its `@` is, when the URL has that form.
+fn user_info_end(url: &str) -> Option<(usize, usize)> {
+    let authority_start = url.find("://")? + 3;
+    let rest = &url[authority_start..];
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    Some((authority_start, authority_start + authority.rfind('@')?))
+}
+
+/// Returns whether `url` has an `@` after its authority, as when a password
+/// contains an unencoded `/`, `?` or `#`.
+pub(crate) fn has_unencoded_user_info(url: &str) -> bool {
+    url.contains("://") && user_info_end(url).is_none() && url.contains('@')
+}
+
 /// Returns the byte ranges of `url` that contain a password, in order.
 fn secret_ranges(url: &str) -> Vec<std::ops::Range<usize>> {
     let mut ranges = Vec::new();
-    if let Some(authority_start) = url.find("://").map(|index| index + 3) {
-        let rest = &url[authority_start..];
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            let user_info = &authority[..at];
-            if let Some(colon) = user_info.find(':') {
-                ranges.push(authority_start + colon + 1..authority_start + at);
+    match user_info_end(url) {
+        // The standard form: the password, if any, ends the user info.
+        Some((authority_start, at)) => {
+            if let Some(colon) = url[authority_start..at].find(':') {
+                ranges.push(authority_start + colon + 1..at);
             }
         }
-    }
-    if ranges.is_empty()
-        && let (Some(colon), Some(at)) = (url.find(':'), url.rfind('@'))
-        && colon < at
-    {
-        ranges.push(colon + 1..at);
+        None => {
+            if let (Some(colon), Some(at)) = (url.find(':'), url.rfind('@'))
+                && colon < at
+            {
+                ranges.push(colon + 1..at);
+            }
+        }
     }
 
     let masked_until = ranges.last().map_or(0, |range| range.end);
@@ -463,6 +489,24 @@ mod tests {
         );
         assert_eq!(redact_url("sqlite:dbops.sqlite3"), "sqlite:dbops.sqlite3");
         assert_eq!(redact_url("sqlite:///tmp/a.db"), "sqlite:///tmp/a.db");
+        assert_eq!(
+            redact_url("postgres://postgres@127.0.0.1:5432/test"),
+            "postgres://postgres@127.0.0.1:5432/test"
+        );
+        assert_eq!(
+            redact_url("mysql://root@127.0.0.1/test?password=x"),
+            "mysql://root@127.0.0.1/test?password=***"
+        );
+    }
+
+    #[test]
+    fn unencoded_user_info_is_detected() {
+        assert!(has_unencoded_user_info("postgres://app:P/W@127.0.0.1/app"));
+        assert!(!has_unencoded_user_info(
+            "postgres://app:P%2FW@127.0.0.1/app"
+        ));
+        assert!(!has_unencoded_user_info("postgres://127.0.0.1/app"));
+        assert!(!has_unencoded_user_info("postgres//app:PW@127.0.0.1/app"));
     }
 
     #[test]
@@ -491,6 +535,17 @@ mod tests {
         assert!(config.check_url().is_ok());
         let config = Config::new(Provider::Sqlite).url("sqlite:dbops.sqlite3");
         assert!(config.check_url().is_ok());
+    }
+
+    #[test]
+    fn missing_scheme_colon_is_named() {
+        let config = Config::new(Provider::Postgres).url("postgres//app:PW@127.0.0.1/app");
+        let error = config.check_url().unwrap_err();
+        assert!(
+            error.message().contains("lacks the `:` after `postgres`"),
+            "{error}"
+        );
+        assert!(!error.message().contains("PW"), "{error}");
     }
 
     #[test]

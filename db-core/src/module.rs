@@ -82,7 +82,7 @@ impl DatabaseModule {
             provider = config.provider.as_str(),
             url = %config.redacted_url(),
             operations = module.operation_count(),
-            "database module ready"
+            "database module created; connections open on first use"
         );
         if config.auto_migrate {
             module.migrate().await?;
@@ -497,15 +497,19 @@ fn invalid_url(config: &Config, error: sqlx::Error) -> DbError {
         format!(": {reason}")
     };
     let check = match config.provider {
-        Provider::Sqlite => "the path and the parameters",
+        Provider::Sqlite => "check the path and the parameters",
+        _ if crate::config::has_unencoded_user_info(&config.url) => {
+            "an `@` follows the host, so the user name or password probably contains `/`, \
+             `?` or `#`: percent-encode them (`%2F`, `%3F`, `%23`, and `%40` for `@`)"
+        }
         Provider::Postgres | Provider::MySql => {
-            "the host, the port (1 to 65535) and the parameters"
+            "check the host, the port (1 to 65535) and the parameters"
         }
     };
     DbError::new(
         ErrorKind::InvalidConfig,
         format!(
-            "DATABASE_URL `{}` is not a valid {} connection URL{reason}; check {check}",
+            "DATABASE_URL `{}` is not a valid {} connection URL{reason}; {check}",
             config.redacted_url(),
             config.provider
         ),
