@@ -161,7 +161,7 @@ impl Config {
         let scheme = url_scheme(&self.url);
         let accepted = self.provider.schemes();
         if scheme.is_none() && self.provider != Provider::Sqlite {
-            // `postgres//host` for `postgres://host`.
+            // Catches `postgres//host` written for `postgres://host`.
             let lower = self.url.to_ascii_lowercase();
             if let Some(scheme) = accepted
                 .iter()

@@ -359,7 +359,7 @@ mod tests {
 
     #[test]
     fn lookup_finds_every_urn_of_a_large_catalog() {
-        // URNs from 12 to 64 bytes long.
+        // URNs from 11 to 64 bytes long.
         let urns: Vec<String> = (0..3_000)
             .map(|index| format!("db:d{}:s:f{index}:1", "x".repeat(index % 51)))
             .collect();

@@ -30,7 +30,15 @@ impl Workdir {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        self.dbops(args).output().expect("cannot start dbops")
+        self.run_with(args, &[])
+    }
+
+    /// Runs `dbops` with `args` and the environment variables `env` set.
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.dbops(args)
+            .envs(env.iter().copied())
+            .output()
+            .expect("cannot start dbops")
     }
 }
 
@@ -160,15 +168,14 @@ fn operation_error_exits_one_with_kind() {
 #[test]
 fn internal_error_is_printed_once() {
     let workdir = Workdir::new("internal");
-    let output = workdir
-        .dbops(&[
+    let output = workdir.run_with(
+        &[
             "call",
             "db:users:profile:get_roles:1",
             r#"{"guid": "00000000-0000-0000-0000-000000000001"}"#,
-        ])
-        .env("DATABASE_AUTO_MIGRATE", "false")
-        .output()
-        .expect("cannot start dbops");
+        ],
+        &[("DATABASE_AUTO_MIGRATE", "false")],
+    );
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr(&output);
     assert!(stderr.starts_with("error[internal]: "), "{stderr}");
@@ -248,13 +255,14 @@ fn migrate_reports_applied_then_nothing() {
 fn migrate_names_unreachable_server() {
     let workdir = Workdir::new("migrate-closed");
     let url = format!("postgres://app:pw@127.0.0.1:{}/test", closed_port());
-    let output = workdir
-        .dbops(&["migrate"])
-        .env("DATABASE_PROVIDER", "postgres")
-        .env("DATABASE_URL", &url)
-        .env("DATABASE_ACQUIRE_TIMEOUT", "1")
-        .output()
-        .expect("cannot start dbops");
+    let output = workdir.run_with(
+        &["migrate"],
+        &[
+            ("DATABASE_PROVIDER", "postgres"),
+            ("DATABASE_URL", &url),
+            ("DATABASE_ACQUIRE_TIMEOUT", "1"),
+        ],
+    );
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr(&output);
     assert!(stderr.starts_with("error[unavailable]: "), "{stderr}");
@@ -268,15 +276,16 @@ fn migrate_names_unreachable_server() {
 #[test]
 fn invalid_url_names_reason_without_password() {
     let workdir = Workdir::new("invalid-url");
-    let output = workdir
-        .dbops(&["call", "db:system:config:get_configs:1"])
-        .env("DATABASE_PROVIDER", "postgres")
-        .env(
-            "DATABASE_URL",
-            "postgres://app:Hunter2Pw@127.0.0.1:99999/app",
-        )
-        .output()
-        .expect("cannot start dbops");
+    let output = workdir.run_with(
+        &["call", "db:system:config:get_configs:1"],
+        &[
+            ("DATABASE_PROVIDER", "postgres"),
+            (
+                "DATABASE_URL",
+                "postgres://app:Hunter2Pw@127.0.0.1:99999/app",
+            ),
+        ],
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = stderr(&output);
     assert!(stderr.contains("invalid port number"), "{stderr}");
